@@ -1,0 +1,96 @@
+"""One configuration object: defaults, overridden by RAG_* environment variables, then by CLI flags."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("RAG_HOME", PROJECT_ROOT))
+
+
+@dataclass
+class Config:
+    home: Path = field(default_factory=_default_home)
+    # Where assembled model files live; defaults to {home}/models.
+    models_dir: Path | None = None
+    # Where the persisted index lives; defaults to {home}/data/index.
+    index_dir: Path | None = None
+    corpus_dir: Path | None = None  # defaults to {home}/seeds
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # LLM: "local" (embedded llama.cpp), "openai" (any OpenAI-compatible server) or "fake" (tests).
+    llm_backend: str = "local"
+    # A registry model name (see rag/assets/registry.py) or a path to any GGUF file.
+    llm_model: str = "qwen2.5-coder-1.5b"
+    llm_url: str = ""  # e.g. http://127.0.0.1:8080/v1 for the openai backend
+    llm_api_key: str = "not-needed"
+    llm_remote_model: str = "default"
+    n_ctx: int = 4096
+    threads: int = 2
+    max_tokens: int = 160
+    temperature: float = 0.0
+    seed: int = 7
+
+    # Embeddings: "e5" (multilingual-e5-small, converted at setup) or "fake" (tests).
+    embed_backend: str = "e5"
+    embed_batch: int = 16
+
+    # Chunking, in characters: CJK text is ~1 token per character for the embedder.
+    chunk_chars: int = 280
+    chunk_min_chars: int = 80
+    chunk_overlap_sentences: int = 1
+
+    # Retrieval and prompt budget.
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    retrieval_mode: str = "hybrid"  # hybrid | bm25 | dense
+    bridge: bool = True  # cross-script Chinese <-> Korean name bridge
+    context_tokens: int = 520
+    max_question_chars: int = 2000
+
+    language: str = ""  # answer language: "" = the question's own
+
+    def __post_init__(self) -> None:
+        self.home = Path(self.home)
+        self.models_dir = Path(self.models_dir) if self.models_dir else self.home / "models"
+        self.index_dir = Path(self.index_dir) if self.index_dir else self.home / "data" / "index"
+        self.corpus_dir = Path(self.corpus_dir) if self.corpus_dir else self.home / "seeds"
+        self.prompts_dir = Path(self.prompts_dir)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "data" / "cache"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Config":
+        """Defaults < RAG_<FIELD> environment variables < explicit overrides (None means 'not given')."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(f: dataclasses.Field, raw: str):
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if "bool" in kind:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if "Path" in kind:
+        return Path(raw)
+    return raw

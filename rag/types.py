@@ -1,0 +1,117 @@
+"""The records that flow between stages. Plain dataclasses, JSON-friendly through to_dict()."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Article:
+    """One ingested file: decoded text plus metadata. Offsets everywhere index into `text`."""
+
+    doc: str  # file name, the citation handle
+    text: str  # the whole decoded file, unmodified
+    sha256: str  # of the decoded text
+    language: str
+    title: str
+    title_inferred: bool
+    date: str  # ISO date, "" when unknown
+    date_inferred: bool
+    outlet: str
+    encoding: str
+    source_path: str = ""
+    # Kept body paragraphs as (start, end) offsets, after chrome and duplicate removal.
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def meta(self) -> dict:
+        d = asdict(self)
+        d.pop("text")
+        d["spans"] = [list(s) for s in self.spans]
+        return d
+
+
+@dataclass
+class Passage:
+    id: str  # "<doc>#<ordinal>-<hash8>": stable while the text is unchanged
+    doc: str
+    ordinal: int
+    start: int
+    end: int
+    text: str  # display text: the source slice with line breaks inside sentences removed
+    language: str
+    title: str
+    date: str
+    hash: str
+    # Sentences as (start, end) offsets into the article text.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["sentences"] = [list(s) for s in self.sentences]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Passage":
+        d = dict(d)
+        d["sentences"] = [tuple(s) for s in d.get("sentences", [])]
+        return cls(**d)
+
+
+@dataclass
+class Hit:
+    passage: Passage
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)  # rank per retriever, 1-based
+
+
+@dataclass
+class Citation:
+    marker: int
+    doc: str
+    title: str
+    date: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Timings:
+    retrieve_s: float = 0.0
+    prefill_s: float = 0.0
+    generate_s: float = 0.0
+    total_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    language: str
+    abstained: bool
+    citations: list[Citation]
+    timings: Timings
+    model: str
+    retrieved: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        t = self.timings
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "timings": {
+                "retrieve_s": round(t.retrieve_s, 4),
+                "prefill_s": round(t.prefill_s, 3),
+                "generate_s": round(t.generate_s, 3),
+                "total_s": round(t.total_s, 3),
+                "prompt_tokens": t.prompt_tokens,
+                "completion_tokens": t.completion_tokens,
+            },
+            "model": self.model,
+        }
