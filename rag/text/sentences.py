@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ingest.clean import continues
+from ..ingest.clean import continues, is_chrome
 
 _CLOSERS = "”’\"』」）)】]》"
 _TERMINAL = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|\.(?!\d))[" + re.escape(_CLOSERS) + r"]*")
@@ -98,5 +98,7 @@ def split(text: str, spans: list[tuple[int, int]]) -> list[Sentence]:
 def display(text: str, start: int, end: int) -> str:
     """Source slice as shown to people and models: layout breaks inside CJK text removed."""
     s = text[start:end]
+    if "\n" in s:
+        s = "\n".join(line for line in s.split("\n") if not line.strip() or not is_chrome(line))
     s = re.sub(r"(?<=[\u4e00-\u9fff\uac00-\ud7a3\d，,、])\s*\n\s*(?=[\u4e00-\u9fff\uac00-\ud7a3\d])", "", s)
     return re.sub(r"[ \t\u00a0\u2002\u3000]+", " ", s).strip()

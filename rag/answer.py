@@ -1,0 +1,239 @@
+"""Answer a question: retrieve, build a compact prompt, generate, then map markers to citations.
+
+Prompt length is the latency on a CPU (prefill ~20 tok/s), so the context is the most relevant
+sentences of the top passages within a token budget, not whole passages. Markers the model writes
+([1], [2]) are checked against the passages it was shown, renumbered in order of use, and each
+citation quotes the source sentence that best supports the claim, with its exact offsets.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from . import figures
+from .config import Config
+from .errors import BadInput
+from .ingest import lang as langid
+from .llm.base import ChatModel, OnToken
+from .prompts import Prompts
+from .retrieval import HybridRetriever
+from .text.tokenize import tokens
+from .types import Answer, Article, Citation, Hit, Timings
+
+NOT_FOUND = "NOT_FOUND"
+# Sentence ends in an answer; a '.' only before a space or the end, so 289.36 stays whole.
+_ANSWER_SENT = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)(?:\s+|$)")
+_MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+
+
+def estimate_tokens(text: str) -> int:
+    """Qwen2.5's tokenizer, measured on the seeds: ~0.75 token per Han character, ~0.95 per Hangul syllable."""
+    c = langid.script_counts(text)
+    other = len(text) - c["han"] - c["hangul"]
+    return int(c["han"] * 0.75 + c["hangul"] * 0.95 + other / 3.5) + 1
+
+
+def split_sentences(text: str) -> list[str]:
+    return [p for p in _ANSWER_SENT.split(text) if p.strip()]
+
+
+def _claims(text: str, marker: str) -> list[str]:
+    """Sentences carrying `marker`; a marker standing after a sentence's end belongs to that sentence."""
+    out, prev = [], ""
+    for sentence in split_sentences(text):
+        if marker in sentence:
+            bare = _MARKER.sub("", sentence).strip()
+            out.append(sentence if bare else prev)
+        prev = sentence
+    return [c for c in out if c]
+
+
+def check_question(question: str, max_chars: int) -> str:
+    q = (question or "").strip()
+    if not q:
+        raise BadInput("the question is empty")
+    if len(q) > max_chars:
+        raise BadInput(f"the question is {len(q):,} characters; the limit is {max_chars:,}")
+    return q
+
+
+@dataclass
+class ContextBlock:
+    marker: int
+    hit: Hit
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # kept, in source order
+
+
+def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: list[str],
+                   budget: int) -> list[ContextBlock]:
+    """Best sentences first: one per passage for coverage, then by relevance until the budget is spent."""
+    q = set(query_tokens)
+    scored = []
+    for rank, h in enumerate(hits):
+        text = articles[h.passage.doc].text
+        for s, e in h.passage.sentences:
+            sentence = text[s:e]
+            overlap = len(q & set(tokens(sentence)))
+            bonus = 0.5 if re.search(r"\d", sentence) else 0.0
+            scored.append(((overlap + bonus) / (1 + 0.3 * rank), rank, (s, e), estimate_tokens(sentence)))
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    used = 0
+    firsts = {}
+    for item in sorted(scored, key=lambda x: -x[0]):
+        firsts.setdefault(item[1], item)
+    for item in sorted(firsts.values(), key=lambda x: x[1]):
+        if used + item[3] <= budget or not chosen:
+            chosen.setdefault(item[1], []).append(item[2])
+            used += item[3]
+    for item in sorted(scored, key=lambda x: -x[0]):
+        if item[0] <= 0 or item[2] in chosen.get(item[1], []):
+            continue
+        if used + item[3] <= budget:
+            chosen.setdefault(item[1], []).append(item[2])
+            used += item[3]
+    blocks = []
+    for rank in sorted(chosen):
+        blocks.append(ContextBlock(len(blocks) + 1, hits[rank], sorted(chosen[rank])))
+    return blocks
+
+
+def block_text(block: ContextBlock, articles: dict[str, Article]) -> str:
+    from .text.sentences import display
+
+    text = articles[block.hit.passage.doc].text
+    parts, prev_end = [], None
+    all_sents = block.hit.passage.sentences
+    for s, e in block.sentences:
+        if prev_end is not None and all_sents.index((s, e)) != all_sents.index(prev_end) + 1:
+            parts.append("…")
+        parts.append(display(text, s, e))
+        prev_end = (s, e)
+    return " ".join(parts)
+
+
+class Answerer:
+    def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel,
+                 articles: dict[str, Article], prompts: Prompts | None = None):
+        self.config = config
+        self.retriever = retriever
+        self.llm = llm
+        self.articles = articles
+        self.prompts = prompts or Prompts(config.prompts_dir)
+
+    def answer_language(self, question: str, language: str | None) -> str:
+        lang = (language or self.config.language or "").strip().lower()
+        if lang and lang not in ("auto",):
+            if lang not in langid.SUPPORTED:
+                raise BadInput(f"answer language {lang!r} is not supported: use en, zh or ko")
+            return lang
+        return langid.detect(question)
+
+    def build_messages(self, question: str, blocks: list[ContextBlock], language: str) -> list[dict]:
+        passages = "\n".join(
+            self.prompts.render("passage.txt", marker=b.marker, date=b.hit.passage.date or "undated",
+                                text=block_text(b, self.articles))
+            for b in blocks)
+        user = self.prompts.render("answer_user.txt", passages=passages, question=question,
+                                   language_name=self.prompts.messages["language_names"][language])
+        return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
+                {"role": "user", "content": user}]
+
+    def run(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
+        t0 = time.perf_counter()
+        question = check_question(question, self.config.max_question_chars)
+        qlang = langid.detect(question)
+        if qlang == "und":
+            raise BadInput("the question has no words in it")
+        lang = self.answer_language(question, language)
+        timings = Timings()
+        if lang not in langid.SUPPORTED or qlang not in langid.SUPPORTED:
+            text = self.prompts.message("unsupported_language", "en", language=langid.NAMES.get(qlang, qlang))
+            timings.total_s = time.perf_counter() - t0
+            return Answer(question, text, "en", True, [], timings, self.llm.name)
+
+        result = self.retriever.search(question)
+        timings.retrieve_s = result.seconds
+        blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens)
+        if not blocks:
+            return self._abstain(question, lang, timings, t0, result.hits)
+        messages = self.build_messages(question, blocks, lang)
+        gen = self.llm.chat(messages, self.config.max_tokens, on_token)
+        timings.prefill_s, timings.generate_s = gen.prefill_s, gen.generate_s
+        timings.prompt_tokens, timings.completion_tokens = gen.prompt_tokens, gen.completion_tokens
+        timings.cached_tokens = gen.cached_tokens
+
+        text, citations = self.cite(gen.text, blocks)
+        if not citations:
+            return self._abstain(question, lang, timings, t0, result.hits)
+        if lang == "en":
+            text = figures.annotate_english(text)
+        timings.total_s = time.perf_counter() - t0
+        return Answer(question, text, lang, False, citations, timings, self.llm.name, result.hits)
+
+    def _abstain(self, question, lang, timings, t0, hits) -> Answer:
+        timings.total_s = time.perf_counter() - t0
+        return Answer(question, self.prompts.message("abstain", lang), lang, True, [], timings, self.llm.name, hits)
+
+    def cite(self, raw: str, blocks: list[ContextBlock]) -> tuple[str, list[Citation]]:
+        """Validate and renumber markers; attribute unmarked claims by shared figures. ('', []) = abstain."""
+        text = raw.strip()
+        if not text or NOT_FOUND in text.upper().replace(" ", "_"):
+            return "", []
+        by_marker = {b.marker: b for b in blocks}
+        order: list[int] = []
+
+        def renumber(m: re.Match) -> str:
+            keep = []
+            for n in re.split(r"\s*[,，、]\s*", m.group(1)):
+                n = int(n)
+                if n in by_marker:
+                    if n not in order:
+                        order.append(n)
+                    keep.append(order.index(n) + 1)
+            return "".join(f"[{k}]" for k in dict.fromkeys(keep))
+
+        text = _MARKER.sub(renumber, text)
+        if not order:
+            text, order = self._attribute(text, blocks)
+        text = re.sub(r"[ \t]+([。.,，])", r"\1", text).strip()
+        citations = []
+        for i, marker in enumerate(order, start=1):
+            b = by_marker[marker]
+            claim = " ".join(_claims(text, f"[{i}]")) or text
+            s, e = self._best_sentence(b, claim)
+            p = b.hit.passage
+            citations.append(Citation(i, p.doc, p.title, p.date, p.id, s, e, self.articles[p.doc].text[s:e]))
+        return text, citations
+
+    def _best_sentence(self, block: ContextBlock, claim: str) -> tuple[int, int]:
+        text = self.articles[block.hit.passage.doc].text
+        nums, toks = figures.numbers(claim), set(tokens(claim))
+
+        def score(se):
+            sentence = text[se[0]:se[1]]
+            return (3 * len(nums & figures.numbers(sentence)) + len(toks & set(tokens(sentence))), -se[0])
+
+        return max(block.sentences or block.hit.passage.sentences, key=score)
+
+    def _attribute(self, text: str, blocks: list[ContextBlock]) -> tuple[str, list[int]]:
+        """No usable markers: cite, per answer sentence, the block sharing its figures (or most words)."""
+        order: list[int] = []
+        out = []
+        for sentence in split_sentences(text):
+            if not sentence.strip():
+                continue
+            nums, toks = figures.numbers(sentence), set(tokens(sentence))
+            best, best_score = None, 0
+            for b in blocks:
+                body = block_text(b, self.articles)
+                shared_nums = len(nums & figures.numbers(body))
+                sc = 3 * shared_nums + len(toks & set(tokens(body))) if (shared_nums or not nums) else 0
+                if sc > best_score:
+                    best, best_score = b.marker, sc
+            if best is not None and best_score >= 3:
+                if best not in order:
+                    order.append(best)
+                sentence = sentence.rstrip() + f" [{order.index(best) + 1}]"
+            out.append(sentence)
+        return " ".join(out), order

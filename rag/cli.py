@@ -1,0 +1,181 @@
+"""`rag` command line: setup, index, ask, bench."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .config import Config
+from .errors import BadInput, RagError
+
+
+def _offline() -> None:
+    # Nothing may reach a model hub at run time.
+    for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ.setdefault(k, "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("configuration (defaults < RAG_* environment < flags)")
+    g.add_argument("--home", type=Path, help="project data home (RAG_HOME)")
+    g.add_argument("--index-dir", type=Path)
+    g.add_argument("--models-dir", type=Path)
+    g.add_argument("--llm-backend", choices=["local", "openai", "fake"])
+    g.add_argument("--model", dest="llm_model", help="qwen2.5-coder-1.5b | qwen2.5-coder-0.5b | path/to/model.gguf")
+    g.add_argument("--llm-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    g.add_argument("--llm-remote-model", help="model name to request from the server")
+    g.add_argument("--embed-backend", choices=["e5", "fake"])
+    g.add_argument("--mode", dest="retrieval_mode", choices=["hybrid", "bm25", "dense"])
+    g.add_argument("--no-bridge", dest="bridge", action="store_const", const=False)
+    g.add_argument("--top-k", type=int)
+    g.add_argument("--context-tokens", type=int)
+    g.add_argument("--threads", type=int)
+
+    p = argparse.ArgumentParser(prog="rag", description="Offline multilingual news QA with verified citations.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("setup", parents=[common], help="fetch + verify model weights, convert the embedder, build the index")
+    s.add_argument("--models", default="qwen2.5-coder-1.5b,qwen2.5-coder-0.5b",
+                   help="comma-separated registry models to assemble")
+    s.add_argument("--no-index", action="store_true")
+
+    i = sub.add_parser("index", parents=[common], help="add .txt/.md/.html articles (default: the seeds folder)")
+    i.add_argument("paths", nargs="*", type=Path)
+    i.add_argument("--rebuild", action="store_true", help="re-read everything and re-embed from scratch")
+    i.add_argument("--remove", action="append", default=[], metavar="DOC", help="remove an article by file name")
+    i.add_argument("--json", action="store_true")
+
+    a = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--lang", help="answer language: en, zh, ko (default: the question's)")
+    a.add_argument("--json", action="store_true", help="one JSON object per answer")
+    a.add_argument("--questions", type=Path, help="file with one question per line (model loaded once)")
+
+    b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
+    b.add_argument("--questions", type=Path)
+    b.add_argument("--out", type=Path)
+    return p
+
+
+CONFIG_KEYS = ("home", "index_dir", "models_dir", "llm_backend", "llm_model", "llm_url", "llm_remote_model",
+               "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads")
+
+
+def config_from_args(args) -> Config:
+    return Config.from_env(**{k: getattr(args, k, None) for k in CONFIG_KEYS})
+
+
+def cmd_setup(args, config: Config) -> int:
+    from .setup import run_setup
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    run_setup(config, models, build_index=not args.no_index, log=lambda m: print(m, file=sys.stderr))
+    return 0
+
+
+def cmd_index(args, config: Config) -> int:
+    from .embed import make_embedder
+    from .indexer import Indexer
+
+    paths = args.paths or ([] if args.remove else [config.corpus_dir])
+    for p in paths:
+        if not Path(p).exists():
+            raise BadInput(f"{p}: no such file or folder")
+    report = Indexer(config, make_embedder(config)).run(paths, rebuild=args.rebuild, remove=args.remove)
+    if args.json:
+        print(json.dumps(report.__dict__, ensure_ascii=False))
+    else:
+        print(f"indexed {report.passages} passages: {len(report.added)} added, {len(report.updated)} updated, "
+              f"{len(report.unchanged)} unchanged; {report.embedded} embedded, {report.reused} reused"
+              f"{' (full re-embed: model or chunking changed)' if report.rebuilt else ''}; {report.seconds:.1f} s")
+    for path, err in report.failed.items():
+        print(f"rag: error: {err}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _print_answer(ans, streamed: str) -> None:
+    if ans.answer.strip() != streamed.strip():
+        print(("\n\n" if streamed else "") + ans.answer)
+    else:
+        print()
+    if ans.citations:
+        print("\nSources:")
+        for c in ans.citations:
+            quote = " ".join(c.quote.split())
+            print(f"  [{c.marker}] {c.doc} — {c.title} ({c.date or 'undated'}) chars {c.start}-{c.end}")
+            print(f"      “{quote}”")
+    t = ans.timings
+    print(f"\n({ans.model}; retrieve {t.retrieve_s:.2f} s, prefill {t.prefill_s:.1f} s for {t.prompt_tokens} tokens, "
+          f"generate {t.generate_s:.1f} s, total {t.total_s:.1f} s)", file=sys.stderr)
+
+
+def cmd_ask(args, config: Config) -> int:
+    from .pipeline import Pipeline
+
+    if args.questions:
+        try:
+            questions = [q for q in args.questions.read_text(encoding="utf-8").splitlines() if q.strip()]
+        except (OSError, UnicodeDecodeError) as e:
+            raise BadInput(f"{args.questions}: cannot read questions ({e})") from e
+    elif args.question is not None:
+        questions = [args.question]
+    else:
+        raise BadInput("give a question, or --questions FILE")
+    pipe = Pipeline(config)
+    if len(questions) == 1:  # fail fast, before loading any model
+        from .answer import check_question
+
+        check_question(questions[0], config.max_question_chars)
+    pipe.warm_up()
+    status = 0
+    for q in questions:
+        try:
+            if args.json:
+                ans = pipe.ask(q, args.lang)
+                print(json.dumps(ans.to_dict(), ensure_ascii=False), flush=True)
+            else:
+                streamed = []
+
+                def on_token(piece):
+                    streamed.append(piece)
+                    sys.stdout.write(piece)
+                    sys.stdout.flush()
+
+                ans = pipe.ask(q, args.lang, on_token)
+                _print_answer(ans, "".join(streamed))
+        except BadInput as e:
+            if len(questions) == 1:
+                raise
+            print(json.dumps({"question": q, "error": str(e)}, ensure_ascii=False) if args.json
+                  else f"rag: error: {e}", flush=True)
+            status = 2
+    return status
+
+
+def cmd_bench(args, config: Config) -> int:
+    from .bench import run_bench
+
+    return run_bench(config, args.questions, args.out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _offline()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+        return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "bench": cmd_bench}[args.command](args, config)
+    except RagError as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

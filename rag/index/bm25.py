@@ -1,0 +1,50 @@
+"""Okapi BM25 over the CJK-aware tokens, as one sparse matrix product per query."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+
+
+class BM25:
+    def __init__(self, docs_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        lengths = np.zeros(len(docs_tokens), dtype=np.float32)
+        for i, toks in enumerate(docs_tokens):
+            lengths[i] = len(toks)
+            for t, c in Counter(toks).items():
+                rows.append(i)
+                cols.append(vocab.setdefault(t, len(vocab)))
+                vals.append(c)
+        n = len(docs_tokens)
+        tf = sparse.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(n, max(1, len(vocab))))
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=tf.shape[1]).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        avgdl = float(lengths.mean()) if n else 1.0
+        # Precompute the BM25 weight of each (doc, term) so a query is a column sum.
+        tf = tf.tocoo()
+        denom = tf.data + k1 * (1 - b + b * lengths[tf.row] / max(avgdl, 1e-9))
+        w = idf[tf.col] * tf.data * (k1 + 1) / denom
+        self.weights = sparse.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+        self.vocab = vocab
+        self.n = n
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        q = Counter(t for t in query_tokens if t in self.vocab)
+        if not q or not self.n:
+            return np.zeros(self.n, dtype=np.float32)
+        cols = [self.vocab[t] for t in q]
+        counts = np.asarray([q[t] for t in q], dtype=np.float32)
+        # Repeated query terms count, but sub-linearly.
+        return np.asarray(self.weights[:, cols] @ np.sqrt(counts)).ravel()
+
+    def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
+        s = self.scores(query_tokens)
+        if not len(s):
+            return []
+        k = min(k, len(s))
+        idx = np.argpartition(-s, k - 1)[:k]
+        idx = idx[np.argsort(-s[idx])]
+        return [(int(i), float(s[i])) for i in idx if s[i] > 0]

@@ -1,0 +1,133 @@
+"""Add articles to the index: ingest, chunk, embed only what changed, write atomically."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import chunk
+from .config import Config
+from .embed import Embedder
+from .errors import BadInput, IndexCorrupt, IndexMissing, RagError
+from .index.store import IndexStore, StoredIndex
+from .ingest import SUFFIXES, read_article
+from .text.bridge import AliasTable
+from .types import Article
+
+CHUNKING_VERSION = 1
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    path: str = ""
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+class Indexer:
+    def __init__(self, config: Config, embedder: Embedder):
+        self.config = config
+        self.embedder = embedder
+        self.store = IndexStore(config.index_dir)
+
+    def _chunking_params(self) -> dict:
+        c = self.config
+        return {"version": CHUNKING_VERSION, "max_chars": c.chunk_chars, "min_chars": c.chunk_min_chars,
+                "overlap": c.chunk_overlap_sentences}
+
+    def run(self, paths: list[Path], rebuild: bool = False, remove: list[str] | None = None) -> IndexReport:
+        t0 = time.perf_counter()
+        report = IndexReport()
+        with self.store.lock():
+            old = None
+            if not rebuild:
+                try:
+                    old = self.store.load()
+                except IndexMissing:
+                    pass
+                except IndexCorrupt:
+                    raise
+            if old is not None and (old.manifest.get("embed_model") != self.embedder.id
+                                    or old.manifest.get("chunking") != self._chunking_params()):
+                report.rebuilt = True  # a different embedder or chunker invalidates every vector
+            articles: dict[str, Article] = dict(old.articles) if old else {}
+            for doc in remove or []:
+                if doc not in articles:
+                    raise BadInput(f"{doc}: not in the index")
+                del articles[doc]
+            for path in expand_paths(paths):
+                try:
+                    a = read_article(path)
+                except RagError as e:
+                    report.failed[str(path)] = str(e)
+                    continue
+                prev = articles.get(a.doc)
+                if prev is not None and prev.sha256 == a.sha256:
+                    report.unchanged.append(a.doc)
+                    continue
+                (report.updated if prev else report.added).append(a.doc)
+                articles[a.doc] = a
+            if not articles:
+                raise BadInput("nothing to index: " + ("; ".join(report.failed.values()) or "no files given"))
+            changed = report.added or report.updated or remove or report.rebuilt or old is None
+            if not changed:
+                report.passages = len(old.passages)
+                report.path = str(old.path)
+                report.seconds = time.perf_counter() - t0
+                return report
+
+            c = self.config
+            passages = [p for a in articles.values()
+                        for p in chunk(a, c.chunk_chars, c.chunk_min_chars, c.chunk_overlap_sentences)]
+            cache: dict[str, np.ndarray] = {}
+            if old is not None and not report.rebuilt:
+                cache = {p.hash: old.vectors[i] for i, p in enumerate(old.passages)}
+            todo = [p for p in passages if p.hash not in cache]
+            if todo:
+                vecs = self.embedder.embed_passages([p.text for p in todo], progress=True)
+                cache.update({p.hash: v for p, v in zip(todo, vecs)})
+            report.embedded = len(todo)
+            report.reused = len(passages) - len(todo)
+            dim = self.embedder.dim
+            vectors = (np.stack([cache[p.hash] for p in passages]).astype(np.float32)
+                       if passages else np.zeros((0, dim), np.float32))
+
+            aliases = AliasTable()
+            aliases.add_mined([a.text for a in articles.values()])
+            manifest = {"embed_model": self.embedder.id, "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
+                        "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows())
+            folder = self.store.write(new, faiss_writer=_faiss_writer(vectors))
+            report.passages = len(passages)
+            report.path = str(folder)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+
+def _faiss_writer(vectors: np.ndarray):
+    def write(path: Path) -> None:
+        from .retrieval import faiss_store
+
+        faiss_store(vectors, vectors.shape[1]).persist(persist_path=str(path))
+
+    return write

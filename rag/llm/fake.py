@@ -1,0 +1,48 @@
+"""A deterministic stand-in for the LLM, for tests: it answers from the prompt's own passages.
+
+It picks the passage sentence that shares most tokens with the question and replies with that
+sentence and its marker, or NOT_FOUND when nothing overlaps. `script` replaces that with fixed
+replies, to test how the pipeline treats what a real model might say.
+"""
+from __future__ import annotations
+
+import re
+
+from ..text.tokenize import tokens
+from .base import Generation, OnToken
+
+_BLOCK = re.compile(r"^\[(\d+)\][^\n]*\n(.*?)(?=^\[\d+\]|\Z)", re.S | re.M)
+
+
+class FakeLLM:
+    name = "fake"
+
+    def __init__(self, script: list[str] | None = None, min_overlap: int = 3):
+        self.script = list(script or [])
+        self.min_overlap = min_overlap
+        self.calls: list[list[dict]] = []
+
+    def warm_up(self) -> None:
+        pass
+
+    def chat(self, messages: list[dict], max_tokens: int, on_token: OnToken | None = None) -> Generation:
+        self.calls.append(messages)
+        text = self.script.pop(0) if self.script else self._answer(messages[-1]["content"])
+        for piece in re.findall(r".{1,4}", text, re.S):
+            if on_token:
+                on_token(piece)
+        prompt = sum(len(m["content"]) for m in messages)
+        return Generation(text=text, prompt_tokens=prompt, completion_tokens=len(text), finish_reason="stop")
+
+    def _answer(self, user: str) -> str:
+        question = user.rsplit("Question:", 1)[-1].split("\n", 1)[0]
+        q = set(tokens(question))
+        best = (0, "", 0)
+        for m in _BLOCK.finditer(user.split("Question:", 1)[0]):
+            for sentence in re.split(r"(?<=[。！？.!?])\s*", m.group(2)):
+                overlap = len(q & set(tokens(sentence)))
+                if overlap > best[0]:
+                    best = (overlap, sentence.strip(), int(m.group(1)))
+        if best[0] < self.min_overlap:
+            return "NOT_FOUND"
+        return f"{best[1]} [{best[2]}]"

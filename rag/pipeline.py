@@ -1,0 +1,53 @@
+"""Wiring: build every component from one Config, load heavy models in warm_up(), never at import."""
+from __future__ import annotations
+
+import time
+
+from .answer import Answerer
+from .config import Config
+from .embed import Embedder, make_embedder
+from .index.store import IndexStore
+from .llm.base import ChatModel, OnToken
+from .llm.factory import make_llm
+from .prompts import Prompts
+from .retrieval import HybridRetriever
+from .types import Answer
+
+
+class Pipeline:
+    def __init__(self, config: Config, embedder: Embedder | None = None, llm: ChatModel | None = None):
+        self.config = config
+        self.embedder = embedder or make_embedder(config)
+        self._llm = llm
+        self.index = None
+        self.retriever: HybridRetriever | None = None
+        self.answerer: Answerer | None = None
+        self.load_s: dict[str, float] = {}
+
+    @property
+    def llm(self) -> ChatModel:
+        if self._llm is None:
+            self._llm = make_llm(self.config)
+        return self._llm
+
+    def warm_up(self, llm: bool = True) -> "Pipeline":
+        t = time.perf_counter()
+        self.index = IndexStore(self.config.index_dir).load()
+        self.load_s["index"] = time.perf_counter() - t
+        t = time.perf_counter()
+        self.embedder.warm_up()
+        self.load_s["embedder"] = time.perf_counter() - t
+        c = self.config
+        self.retriever = HybridRetriever(self.index, self.embedder, c.retrieval_mode, c.top_k, c.candidates,
+                                         c.rrf_k, c.bridge)
+        if llm:
+            t = time.perf_counter()
+            self.llm.warm_up()
+            self.load_s["llm"] = time.perf_counter() - t
+        self.answerer = Answerer(c, self.retriever, self.llm, self.index.articles, Prompts(c.prompts_dir))
+        return self
+
+    def ask(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
+        if self.answerer is None:
+            self.warm_up()
+        return self.answerer.run(question, language, on_token)

@@ -1,0 +1,103 @@
+"""Hybrid retrieval as a llama-index retriever: BM25 (CJK bigrams + cross-script bridge) fused with
+dense e5 vectors held in llama-index's FAISS vector store, by reciprocal-rank fusion."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+
+from .embed import Embedder
+from .index.bm25 import BM25
+from .index.store import StoredIndex
+from .text.bridge import AliasTable
+from .text.tokenize import tokens
+from .types import Hit, Passage
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+def passage_node(p: Passage) -> TextNode:
+    return TextNode(id_=p.id, text=p.text, metadata={"doc": p.doc, "title": p.title, "date": p.date,
+                                                   "language": p.language, "start": p.start, "end": p.end})
+
+
+def faiss_store(vectors: np.ndarray, dim: int):
+    """llama-index's FAISS vector store over an exact inner-product index (vectors are normalised)."""
+    import faiss
+    from llama_index.vector_stores.faiss import FaissVectorStore
+
+    index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return FaissVectorStore(faiss_index=index)
+
+
+def rrf(rankings: dict[str, list[int]], k: int, weights: dict[str, float] | None = None) -> list[tuple[int, float, dict]]:
+    """Reciprocal-rank fusion: score = sum of w / (k + rank). Returns (item, score, ranks) best first."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int]] = {}
+    for name, items in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for r, item in enumerate(items, start=1):
+            scores[item] = scores.get(item, 0.0) + w / (k + r)
+            ranks.setdefault(item, {})[name] = r
+    return [(i, s, ranks[i]) for i, s in sorted(scores.items(), key=lambda x: (-x[1], x[0]))]
+
+
+@dataclass
+class RetrievalResult:
+    hits: list[Hit]
+    seconds: float
+    query_tokens: list[str]
+
+
+class HybridRetriever(BaseRetriever):
+    def __init__(self, index: StoredIndex, embedder: Embedder, mode: str = "hybrid", top_k: int = 5,
+                 candidates: int = 30, rrf_k: int = 60, bridge: bool = True):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"retrieval mode must be one of {MODES}")
+        self.passages = index.passages
+        self.embedder = embedder
+        self.mode, self.top_k, self.candidates, self.rrf_k, self.bridge = mode, top_k, candidates, rrf_k, bridge
+        self.aliases = AliasTable.load()
+        self.aliases.groups.extend(set(g) for g in index.aliases)
+        self.bm25 = BM25([tokens(p.text, bridge=bridge) for p in self.passages])
+        self.languages = sorted({p.language for p in self.passages})
+        self.vector_store = faiss_store(index.vectors, index.vectors.shape[1] if index.vectors.ndim == 2 else 1)
+
+    def query_tokens(self, query: str) -> list[str]:
+        toks = tokens(query, bridge=self.bridge)
+        if self.bridge:
+            for form in self.aliases.expansions(query):
+                toks.extend(tokens(form, bridge=True))
+        return toks
+
+    def search(self, query: str, top_k: int | None = None) -> RetrievalResult:
+        t0 = time.perf_counter()
+        k = top_k or self.top_k
+        rankings: dict[str, list[int]] = {}
+        qtoks = self.query_tokens(query)
+        if self.mode in ("hybrid", "bm25"):
+            rankings["bm25"] = [i for i, _ in self.bm25.top(qtoks, self.candidates)]
+        if self.mode in ("hybrid", "dense") and self.passages:
+            q = self.embedder.embed_query(query)
+            # e5 strongly prefers passages in the query's own language; one ranking per corpus language
+            # keeps the best Korean passages in play for a Chinese question and vice versa.
+            depth = min(len(self.passages), self.candidates * max(1, len(self.languages)))
+            res = self.vector_store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=depth))
+            for lang in self.languages:
+                ranked = [int(i) for i in res.ids if int(i) >= 0 and self.passages[int(i)].language == lang]
+                rankings[f"dense-{lang}"] = ranked[:self.candidates]
+        weights = {n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")} if self.mode == "hybrid" else None
+        fused = rrf(rankings, self.rrf_k, weights)[:k]
+        hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
+        return RetrievalResult(hits, time.perf_counter() - t0, qtoks)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [NodeWithScore(node=passage_node(h.passage), score=h.score)
+                for h in self.search(query_bundle.query_str).hits]

@@ -1,0 +1,32 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.config import PROJECT_ROOT, Config
+from rag.embed import FakeEmbedder
+from rag.indexer import Indexer
+
+SEEDS = PROJECT_ROOT / "seeds"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def fake_config(tmp_path) -> Config:
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    return Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake")
+
+
+@pytest.fixture
+def built(fake_config):
+    """A fake-embedded index of the five seeds."""
+    emb = FakeEmbedder()
+    Indexer(fake_config, emb).run([fake_config.corpus_dir])
+    return fake_config, emb
+
+
+def seed_text(name_prefix: str) -> str:
+    (path,) = [p for p in SEEDS.iterdir() if p.name.startswith(name_prefix)]
+    return path.read_text(encoding="utf-8")
