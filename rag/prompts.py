@@ -24,9 +24,9 @@ class Prompts:
     def messages(self) -> dict:
         return json.loads(self.template("messages.json"))
 
-    def message(self, kind: str, language: str, **values) -> str:
+    def message(self, kind: str, lang: str, **values) -> str:
         table = self.messages[kind]
-        return _fill(table.get(language) or table["en"], values)
+        return _fill(table.get(lang) or table["en"], values)
 
 
 def _fill(template: str, values: dict) -> str:

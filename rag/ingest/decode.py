@@ -13,6 +13,7 @@ LEGACY = ["gb18030", "euc-kr", "big5"]
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _COMMON_HAN = set("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理")
+_COMMON_HANGUL = set("이다는의에가을를고한하서로지기도으있것수사대시자정국일인적과리해부상전주보그나장성중동계아제원어면만되회구여화소게내설관문경오연라공발들비신위모선업협력개방무역투자산강룡흑광할빈사평춘년월명억개천까지에서했으며였다하였다또는와및등을통해현재전체관련지역기업발전건설추진")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
@@ -63,13 +64,17 @@ def _plausibility(text: str) -> float:
         if ch.isspace() or 0x20 <= o < 0x7F:
             good += 1
         elif 0xAC00 <= o <= 0xD7A3:
-            good += 1
+            good += 1.2 if ch in _COMMON_HANGUL else 0.5
         elif ch in _COMMON_HAN:
             good += 1.2
         elif 0x4E00 <= o <= 0x9FFF:
             good += 0.6
         elif 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x206F:
             good += 1
+    hangul = sum(1 for ch in text if 0xAC00 <= ord(ch) <= 0xD7A3)
+    han = sum(1 for ch in text if 0x4E00 <= ord(ch) <= 0x9FFF)
+    if min(hangul, han) > 0.2 * (hangul + han):
+        good *= 0.5  # a Hangul/Han mix is what a wrong legacy decoding produces
     return good / len(text)
 
 

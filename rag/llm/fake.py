@@ -35,11 +35,13 @@ class FakeLLM:
         return Generation(text=text, prompt_tokens=prompt, completion_tokens=len(text), finish_reason="stop")
 
     def _answer(self, user: str) -> str:
+        from ..answer import split_sentences
+
         question = user.rsplit("Question:", 1)[-1].split("\n", 1)[0]
         q = set(tokens(question))
         best = (0, "", 0)
         for m in _BLOCK.finditer(user.split("Question:", 1)[0]):
-            for sentence in re.split(r"(?<=[。！？.!?])\s*", m.group(2)):
+            for sentence in split_sentences(m.group(2)):
                 overlap = len(q & set(tokens(sentence)))
                 if overlap > best[0]:
                     best = (overlap, sentence.strip(), int(m.group(1)))
