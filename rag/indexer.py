@@ -16,7 +16,7 @@ from .ingest import SUFFIXES, read_article
 from .text.bridge import AliasTable
 from .types import Article
 
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2  # bump whenever chunking output changes: forces a rebuild
 
 
 @dataclass
