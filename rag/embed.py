@@ -51,7 +51,7 @@ class SentenceTransformerEmbedder:
         hf_logging.set_verbosity_error()
         torch.set_num_threads(self.threads)
         self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
-        self.dim = self._model.get_sentence_embedding_dimension()
+        self.dim = (getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension)()
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.warm_up()
