@@ -10,7 +10,7 @@ import numpy as np
 from .chunking import chunk
 from .config import Config
 from .embed import Embedder
-from .errors import BadInput, IndexCorrupt, IndexMissing, RagError
+from .errors import BadInput, IndexMissing, RagError
 from .index.store import IndexStore, StoredIndex
 from .ingest import SUFFIXES, read_article
 from .text.bridge import AliasTable
@@ -65,8 +65,6 @@ class Indexer:
                     old = self.store.load()
                 except IndexMissing:
                     pass
-                except IndexCorrupt:
-                    raise
             if old is not None and (old.manifest.get("embed_model") != self.embedder.id
                                     or old.manifest.get("chunking") != self._chunking_params()):
                 report.rebuilt = True  # a different embedder or chunker invalidates every vector

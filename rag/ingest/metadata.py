@@ -41,7 +41,7 @@ def inferred_date(text: str) -> str:
     for y, mo in _YM.findall(text):
         if _valid(int(y), int(mo), 1):
             found.append(date(int(y), int(mo), 1))
-    for (y,) in [(m,) for m in _YEAR_END.findall(text)]:
+    for y in _YEAR_END.findall(text):
         if _valid(int(y), 12, 31):
             found.append(date(int(y), 12, 31))
     return max(found).isoformat() if found else ""
