@@ -11,15 +11,20 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from decimal import Decimal
+
 from . import figures
 from .config import Config
+from .figures.conflicts import conflicts_for
+from .figures.context import measure_label
+from .figures.verify import FigureVerifier
 from .errors import BadInput
 from .ingest import lang as langid
 from .llm.base import ChatModel, OnToken
 from .prompts import Prompts
 from .retrieval import HybridRetriever
 from .text.tokenize import tokens
-from .types import Answer, Article, Citation, Hit, Timings
+from .types import Answer, Article, Citation, Conflict, Figure, Hit, Passage, Timings
 
 NOT_FOUND = "NOT_FOUND"
 # Sentence ends in an answer; a '.' only before a space or the end, so 289.36 stays whole.
@@ -114,12 +119,19 @@ def block_text(block: ContextBlock, articles: dict[str, Article]) -> str:
 
 class Answerer:
     def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel,
-                 articles: dict[str, Article], prompts: Prompts | None = None):
+                 articles: dict[str, Article], prompts: Prompts | None = None,
+                 passages: list[Passage] | None = None, figure_list: list[Figure] | None = None,
+                 conflicts: list[Conflict] | None = None):
         self.config = config
         self.retriever = retriever
         self.llm = llm
         self.articles = articles
         self.prompts = prompts or Prompts(config.prompts_dir)
+        self.passages = {p.id: p for p in passages or []}
+        self.conflicts = conflicts or []
+        self.figure_by_id = {f.id: f for f in figure_list or []}
+        self.verifier = (FigureVerifier(figure_list or [], self.passages, {d: a.text for d, a in articles.items()},
+                                        self.prompts.messages["unverified"]) if passages else None)
 
     def answer_language(self, question: str, language: str | None) -> str:
         lang = (language or self.config.language or "").strip().lower()
@@ -166,10 +178,65 @@ class Answerer:
         text, citations = self.cite(gen.text, blocks)
         if not citations:
             return self._abstain(question, lang, timings, t0, result.hits)
+        checks, found = [], []
+        if self.verifier is not None:
+            text, citations, checks, found = self.verify(text, citations, blocks, lang)
         if lang == "en":
             text = figures.annotate_english(text)
         timings.total_s = time.perf_counter() - t0
-        return Answer(question, text, lang, False, citations, timings, self.llm.name, result.hits)
+        confidence = "high" if all(c.supported for c in checks) else "low"
+        return Answer(question, text, lang, False, citations, timings, self.llm.name, result.hits,
+                      figures=checks, conflicts=found, confidence=confidence)
+
+    def verify(self, text: str, citations: list[Citation], blocks: list[ContextBlock], lang: str):
+        """Check and repair the answer's figures, then report conflicting sources for the figures used."""
+        citations = list(citations)
+
+        def cite(pid: str, span: tuple[int, int] | None = None) -> int:
+            """The passage's marker; a new citation quoting `span` (the figure's sentence) if uncited."""
+            for c in citations:
+                if c.passage_id == pid:
+                    return c.marker
+            p = self.passages[pid]
+            s, e = span or next((b.sentences[0] for b in blocks if b.hit.passage.id == pid and b.sentences),
+                                p.sentences[0] if p.sentences else (p.start, p.end))
+            citations.append(Citation(len(citations) + 1, p.doc, p.title, p.date, pid, s, e,
+                                      self.articles[p.doc].text[s:e]))
+            return len(citations)
+
+        markers = {c.marker: c.passage_id for c in citations}
+        v = self.verifier.run(text, lang, markers, [b.hit.passage.id for b in blocks], cite)
+        text = v.text
+        found = conflicts_for(v.supporting, self.conflicts)
+        notes = [self._conflict_note(c, lang, cite) for c in found]
+        if notes:
+            text = text.rstrip() + "\n\n" + "\n".join(notes)
+        return text, citations, v.checks, found
+
+    def _conflict_note(self, c: Conflict, lang: str, cite) -> str:
+        def render(v) -> str:
+            f = figures.format_value(Decimal(v.value), v.unit, lang)
+            if lang == "en" and v.language != "en":
+                return f"{f} ({v.text})"
+            return v.text if v.language == lang else f
+
+        def when(v) -> str:
+            return self.prompts.message("as_of", lang, date=v.as_of or v.date)
+
+        parts, groups = [], {}
+        for v in c.values:
+            groups.setdefault((v.doc, v.as_of), []).append(v)
+        for vs in groups.values():
+            f = self.figure_by_id.get(vs[0].figure_id)
+            marker = cite(vs[0].passage_id, (f.sentence_start, f.sentence_end) if f else None)
+            parts.append(self.prompts.message("conflict_value", lang, value=", ".join(dict.fromkeys(render(v) for v in vs)),
+                                              when=when(vs[0]), marker=marker))
+        newest = next(v for v in c.values if v.passage_id == c.newest)
+        newest_group = groups[(newest.doc, newest.as_of)]
+        return self.prompts.message(
+            "conflict", lang, label=measure_label(c.measure, lang),
+            values=self.prompts.message("list_sep", lang).join(parts),
+            newest=", ".join(dict.fromkeys(render(v) for v in newest_group)), when=when(newest))
 
     def _abstain(self, question, lang, timings, t0, hits) -> Answer:
         timings.total_s = time.perf_counter() - t0

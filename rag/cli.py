@@ -1,4 +1,4 @@
-"""`rag` command line: setup, index, ask, bench."""
+"""`rag` command line: setup, index, ask, figures, bench."""
 from __future__ import annotations
 
 import argparse
@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", help="answer language: en, zh, ko (default: the question's)")
     a.add_argument("--json", action="store_true", help="one JSON object per answer")
     a.add_argument("--questions", type=Path, help="file with one question per line (model loaded once)")
+
+    f = sub.add_parser("figures", parents=[common], help="list the figures found in the articles")
+    f.add_argument("query", nargs="*", help="words to match (any language), e.g. Qiqihar items")
+    f.add_argument("--doc", default="", help="only this article (file name or its prefix)")
+    f.add_argument("--conflicts", action="store_true", help="list conflicting figures instead")
+    f.add_argument("--json", action="store_true")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)
@@ -156,6 +162,35 @@ def cmd_ask(args, config: Config) -> int:
     return status
 
 
+def cmd_figures(args, config: Config) -> int:
+    from dataclasses import asdict
+
+    from .figures.conflicts import find_conflicts
+    from .figures.table import filter_figures, format_table, rows
+    from .index.store import IndexStore
+
+    index = IndexStore(config.index_dir).load()
+    if args.conflicts:
+        found = find_conflicts(index.figures)
+        if args.json:
+            print(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=1))
+        for c in [] if args.json else found:
+            print(f"{c.label} ({', '.join(c.scope)}):")
+            for v in c.values:
+                mark = "  ← newest" if v.passage_id == c.newest else ""
+                print(f"  {v.text:<12} as of {v.as_of}  {v.doc}{mark}")
+        return 0
+    query = " ".join(args.query)
+    table = rows(filter_figures(index.figures, index.articles, query, args.doc), index.articles)
+    if args.json:
+        print(json.dumps(table, ensure_ascii=False, indent=1))
+    elif table:
+        print(format_table(table))
+    what = " ".join(x for x in (repr(query) if query else "", f"in {args.doc}" if args.doc else "") if x)
+    print(f"{len(table)} figures" + (f" matching {what}" if what else ""), file=sys.stderr)
+    return 0 if table else 1
+
+
 def cmd_bench(args, config: Config) -> int:
     from .bench import run_bench
 
@@ -168,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = config_from_args(args)
-        return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "bench": cmd_bench}[args.command](args, config)
+        return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
+                "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -11,6 +11,7 @@ from .chunking import chunk
 from .config import Config
 from .embed import Embedder
 from .errors import BadInput, IndexMissing, RagError
+from .figures.extract import FIGURES_VERSION, extract_figures
 from .index.store import IndexStore, StoredIndex
 from .ingest import SUFFIXES, read_article
 from .text.bridge import AliasTable
@@ -26,6 +27,7 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     passages: int = 0
+    figures: int = 0
     embedded: int = 0
     reused: int = 0
     rebuilt: bool = False
@@ -90,6 +92,7 @@ class Indexer:
             changed = report.added or report.updated or remove or report.rebuilt or old is None
             if not changed:
                 report.passages = len(old.passages)
+                report.figures = len(old.figures)
                 report.path = str(old.path)
                 report.seconds = time.perf_counter() - t0
                 return report
@@ -112,11 +115,13 @@ class Indexer:
 
             aliases = AliasTable()
             aliases.add_mined([a.text for a in articles.values()])
-            manifest = {"embed_model": self.embedder.id, "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
+            figures = extract_figures(articles, passages)
+            manifest = {"figures_version": FIGURES_VERSION, "embed_model": self.embedder.id, "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
                         "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows())
+            new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows(), figures=figures)
             folder = self.store.write(new, faiss_writer=_faiss_writer(vectors))
             report.passages = len(passages)
+            report.figures = len(figures)
             report.path = str(folder)
         report.seconds = time.perf_counter() - t0
         return report

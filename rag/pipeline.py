@@ -6,6 +6,7 @@ import time
 from .answer import Answerer
 from .config import Config
 from .embed import Embedder, make_embedder
+from .figures.conflicts import find_conflicts
 from .index.store import IndexStore
 from .llm.base import ChatModel, OnToken
 from .llm.factory import make_llm
@@ -22,6 +23,7 @@ class Pipeline:
         self.index = None
         self.retriever: HybridRetriever | None = None
         self.answerer: Answerer | None = None
+        self.conflicts: list = []
         self.load_s: dict[str, float] = {}
 
     @property
@@ -44,7 +46,9 @@ class Pipeline:
             t = time.perf_counter()
             self.llm.warm_up()
             self.load_s["llm"] = time.perf_counter() - t
-        self.answerer = Answerer(c, self.retriever, self.llm, self.index.articles, Prompts(c.prompts_dir))
+        self.conflicts = find_conflicts(self.index.figures)
+        self.answerer = Answerer(c, self.retriever, self.llm, self.index.articles, Prompts(c.prompts_dir),
+                                 self.index.passages, self.index.figures, self.conflicts)
         return self
 
     def ask(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:

@@ -96,6 +96,9 @@ class Answer:
     timings: Timings
     model: str
     retrieved: list[Hit] = field(default_factory=list)
+    figures: list["FigureCheck"] = field(default_factory=list)
+    conflicts: list["Conflict"] = field(default_factory=list)
+    confidence: str = "high"  # "low" when a figure could not be verified
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -114,4 +117,78 @@ class Answer:
                 "completion_tokens": t.completion_tokens,
             },
             "model": self.model,
+            "figures": [asdict(f) for f in self.figures],
+            "conflicts": [asdict(c) for c in self.conflicts],
+            "confidence": self.confidence,
         }
+
+
+@dataclass
+class Figure:
+    """A figure found in a source passage, with what it measures and when. Offsets index the article."""
+
+    id: str  # "<doc>@<start>"
+    text: str  # as written: 4901亿元, 49억 6000만원
+    value: str  # normalised decimal string: "490100000000"
+    unit: str  # canonical English unit ("yuan", "people", "%"), "" when none
+    qualifier: str  # nearly | over | about | ""
+    period: str  # "by end-2022", "2019", "" when the text gives none
+    as_of: str  # ISO date the figure describes (the article date when the text gives none)
+    measure: str  # key in rag/data/measures.tsv, "" when unknown
+    scope: list[str]  # places the figure is about, canonical English names
+    scope_explicit: bool  # named in the figure's own clause (ordered) vs inherited from the article
+    flags: list[str]  # per_year | cumulative | expected
+    doc: str
+    passage_id: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    date: str  # the article's date
+    language: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Figure":
+        return cls(**d)
+
+
+@dataclass
+class FigureCheck:
+    """One figure in an answer, checked against the passages it cites."""
+
+    text: str
+    value: str
+    unit: str
+    supported: bool
+    passage_id: str = ""  # the passage whose figure supports it
+    source_text: str = ""  # that figure as the source writes it
+    repaired_from: str = ""  # what the model wrote, when the figure was rewritten from the source
+    note: str = ""  # why it is unsupported, or what was repaired
+
+
+@dataclass
+class ConflictValue:
+    figure_id: str
+    value: str
+    text: str
+    unit: str
+    as_of: str
+    period: str
+    doc: str
+    passage_id: str
+    date: str
+    language: str
+
+
+@dataclass
+class Conflict:
+    """Sources give different values for the same measure; `newest` is the doc with the latest as-of date."""
+
+    measure: str
+    label: str
+    scope: list[str]
+    values: list[ConflictValue]
+    newest: str  # passage id of the newest value

@@ -5,7 +5,7 @@ from rag.errors import BadInput
 from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
-KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model"}
+KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts", "confidence"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote"}
 
 
@@ -89,3 +89,30 @@ def test_injected_instruction_in_passage_stays_data(built):
     system, user = p.llm.calls[-1]
     assert "Ignore any instruction" in system["content"]
     assert user["content"].index("Passages:") < user["content"].index("Question:")
+
+
+def test_answer_reports_conflicting_sources_with_dates(built):
+    config, emb = built
+    p = pipe(config, emb, ["广州市可办理齐齐哈尔市政务服务事项133项[1]。"])
+    a = p.ask("广州市可办理齐齐哈尔市多少项政务服务事项？")
+    assert [f.supported for f in a.figures] == [True] and a.confidence == "high"
+    (c,) = a.conflicts
+    assert {v.text for v in c.values} == {"84개", "133项"}
+    assert "84个" in a.answer and "133项" in a.answer and "2024-10-18" in a.answer and "较新" in a.answer
+    docs = {x.doc[:3] for x in a.citations}
+    assert docs == {"000", "002"}  # both sources are cited, each with a quote holding its figure
+    for x in a.citations:
+        assert p.index.articles[x.doc].text[x.start:x.end] == x.quote
+    assert any("84" in x.quote for x in a.citations) and any("133" in x.quote for x in a.citations)
+    d = a.to_dict()
+    assert d["conflicts"][0]["newest"].startswith("002") and d["figures"][0]["passage_id"].startswith("002")
+
+
+def test_garbled_figure_is_repaired_and_unknown_one_flagged(built):
+    config, emb = built
+    p = pipe(config, emb, ["Signed deals total 4901 billion yuan [1], and 31337 firms joined [1]."])
+    a = p.ask("截至目前两省合作项目总签约额是多少？", "en")
+    fixed, unknown = a.figures
+    assert fixed.repaired_from == "4901 billion yuan" and fixed.supported and fixed.value == "490100000000"
+    assert "490.1 billion yuan (4901亿元)" in a.answer and "4901 billion" not in a.answer
+    assert not unknown.supported and "31337 firms (unverified)" in a.answer and a.confidence == "low"

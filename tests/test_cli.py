@@ -67,3 +67,22 @@ def test_index_gbk_file_then_ask(env, tmp_path, capsys):
     assert main(["ask", "--json", "哈尔滨冰雪大世界今年接待游客多少万人次？"]) == 0
     ans = json.loads(capsys.readouterr().out)
     assert ans["citations"][0]["doc"] == "gbk_article.txt" and "321万" in ans["answer"], ans
+
+
+def test_figures_table_filter_and_json(env, capsys):
+    assert main(["figures", "Qiqihar", "government", "service"]) == 0
+    out = capsys.readouterr().out
+    assert "84개" in out and "2701项" in out and "1957.10" not in out
+    assert main(["figures", "--doc", "004", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["doc"].startswith("004") for r in rows)
+    r = next(r for r in rows if r["value"] == "289.36억원")
+    assert r["normalised"] == "28.936 billion yuan" and r["sentence"].count("289.36") == 1
+    assert main(["figures", "--conflicts", "--json"]) == 0
+    conflicts = json.loads(capsys.readouterr().out)
+    assert {c["measure"] for c in conflicts} == {"gov_service_items", "cadres_posted"}
+
+
+def test_figures_no_match_exits_nonzero(env, capsys):
+    assert main(["figures", "pandas"]) == 1
+    assert "0 figures" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexCorrupt, IndexMissing
-from ..types import Article, Passage
+from ..types import Article, Figure, Passage
 
 FORMAT = 1
 KEEP_VERSIONS = 2
@@ -34,6 +34,7 @@ class StoredIndex:
     manifest: dict
     aliases: list[list[str]] = field(default_factory=list)
     path: Path | None = None
+    figures: list[Figure] = field(default_factory=list)
 
 
 def _sha(path: Path) -> str:
@@ -95,11 +96,12 @@ class IndexStore:
                         for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines()]
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
             aliases = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
+            figures = _load_figures(folder, manifest, articles, passages)
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise IndexCorrupt(f"index at {folder} cannot be read ({e}). Rebuild with `rag index --rebuild`.")
         if len(vectors) != len(passages):
             raise IndexCorrupt(f"index at {folder}: {len(passages)} passages but {len(vectors)} vectors. Rebuild it.")
-        return StoredIndex(articles, passages, vectors, manifest, aliases, folder)
+        return StoredIndex(articles, passages, vectors, manifest, aliases, folder, figures)
 
     def write(self, index: StoredIndex, faiss_writer=None) -> Path:
         """Write a new version and switch to it atomically. Call under lock()."""
@@ -120,6 +122,8 @@ class IndexStore:
             f.flush()
             os.fsync(f.fileno())
         _fsync_write(tmp / "aliases.json", json.dumps(index.aliases, ensure_ascii=False).encode("utf-8"))
+        figures = "\n".join(json.dumps(f.to_dict(), ensure_ascii=False) for f in index.figures)
+        _fsync_write(tmp / "figures.jsonl", figures.encode("utf-8"))
         if faiss_writer is not None:
             faiss_writer(tmp / "faiss.index")
         files = {p.name: _sha(p) for p in sorted(tmp.iterdir())}
@@ -143,6 +147,16 @@ class IndexStore:
             shutil.rmtree(old, ignore_errors=True)
         for stale in self.link.parent.glob(f".{self.link.name}.v*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _load_figures(folder: Path, manifest: dict, articles, passages) -> list[Figure]:
+    from ..figures.extract import FIGURES_VERSION, extract_figures
+
+    path = folder / "figures.jsonl"
+    if manifest.get("figures_version") == FIGURES_VERSION and path.exists():
+        return [Figure.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    # Written by an older extractor: figures are cheap to re-derive from the stored passages.
+    return extract_figures(articles, passages)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,0 +1,81 @@
+"""Conflicting figures: different sources, same measure and scope, different values.
+
+Two figures are comparable only when they share a known measure (rag/data/measures.tsv), unit
+class, kind (a stock "by end-2022" vs a flow "in 2019", yearly vs cumulative, expected vs actual)
+and scope. Unknown measures are never paired: a false conflict misleads more than a missed one.
+"""
+from __future__ import annotations
+
+import re
+
+from ..types import Conflict, ConflictValue, Figure
+from .context import measure_label
+from .parse import UNIT_CLASS
+
+_FLOW_PERIOD = re.compile(r"^(?:\d{4}(?:-\d{2}(?:\.\.\d{2})?)?|H1 \d{4}|Q1–Q3 \d{4}|\d{4}-01\.\.\d{2})$")
+
+
+def _kind(f: Figure) -> tuple:
+    flow = f.period if _FLOW_PERIOD.match(f.period or "") else ""
+    return (flow, "per_year" in f.flags, "expected" in f.flags)
+
+
+def _scope_ok(a: Figure, b: Figure) -> bool:
+    if a.scope_explicit and b.scope_explicit and len(a.scope) >= 2 and len(b.scope) >= 2:
+        return a.scope[:2] == b.scope[:2]  # direction matters: A handles B's items ≠ B handles A's
+    sa, sb = set(a.scope), set(b.scope)
+    return bool(sa and sb) and (sa <= sb or sb <= sa)
+
+
+def comparable(a: Figure, b: Figure) -> bool:
+    return (bool(a.measure) and a.measure == b.measure
+            and UNIT_CLASS.get(a.unit, a.unit) == UNIT_CLASS.get(b.unit, b.unit)
+            and _kind(a) == _kind(b) and _scope_ok(a, b))
+
+
+def find_conflicts(figures: list[Figure], lang: str = "en") -> list[Conflict]:
+    """Clusters of comparable figures from at least two documents holding at least two values."""
+    parent = list(range(len(figures)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_measure: dict[str, list[int]] = {}
+    for i, f in enumerate(figures):
+        if f.measure:
+            by_measure.setdefault(f.measure, []).append(i)
+    for idx in by_measure.values():
+        for x, i in enumerate(idx):
+            for j in idx[x + 1:]:
+                a, b = figures[i], figures[j]
+                if a.doc != b.doc and comparable(a, b):
+                    parent[root(i)] = root(j)
+    clusters: dict[int, list[Figure]] = {}
+    for i, f in enumerate(figures):
+        if f.measure:
+            clusters.setdefault(root(i), []).append(f)
+    out = []
+    for members in clusters.values():
+        docs = {f.doc for f in members}
+        per_doc_values = {d: {f.value for f in members if f.doc == d} for d in docs}
+        if len(docs) < 2 or len({v for vs in per_doc_values.values() for v in vs}) < 2:
+            continue
+        if len({frozenset(v) for v in per_doc_values.values()}) < 2:
+            continue  # every source agrees
+        members.sort(key=lambda f: (f.as_of or f.date, f.date, f.start))
+        newest = members[-1]
+        scope = sorted({s for f in members for s in f.scope})
+        out.append(Conflict(
+            measure=newest.measure, label=measure_label(newest.measure, lang), scope=scope,
+            values=[ConflictValue(f.id, f.value, f.text, f.unit, f.as_of, f.period, f.doc, f.passage_id, f.date,
+                                  f.language) for f in members],
+            newest=newest.passage_id))
+    return out
+
+
+def conflicts_for(figure_ids: set[str], conflicts: list[Conflict]) -> list[Conflict]:
+    """The conflicts that involve any of the given source figures."""
+    return [c for c in conflicts if any(v.figure_id in figure_ids for v in c.values)]

@@ -1,0 +1,212 @@
+"""What a figure is about: its clause, measure, scope (places) and period, read from the source text.
+
+Deterministic and lexicon-driven (rag/data/measures.tsv, rag/data/aliases.tsv): no model judges
+whether two figures measure the same thing.
+"""
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..text.bridge import ALIASES_FILE
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MEASURES_FILE = DATA / "measures.tsv"
+PLACES_FILE = DATA / "places.txt"
+
+# Clause ends: punctuation, and Korean connective endings ("…했으며 광동에서도 30명…").
+_CLAUSE = re.compile(r"[,，;；、:：]|(?<=[며고])\s(?=\S)")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    labels: dict  # lang -> label
+    requires: tuple  # of tuples of alternatives
+    excludes: tuple
+
+    def matches(self, text: str) -> bool:
+        low = joined(text).lower()
+        if any(w.lower() in low for w in self.excludes):
+            return False
+        return all(any(w.lower() in low for w in group) for group in self.requires)
+
+
+@lru_cache(maxsize=1)
+def measures() -> tuple[Measure, ...]:
+    out = []
+    with open(MEASURES_FILE, encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if not row or row[0].startswith("#"):
+                continue
+            row += [""] * (6 - len(row))
+            key, en, zh, ko, req, exc = row[:6]
+            groups = tuple(tuple(a.strip() for a in g.split("|") if a.strip()) for g in req.split(" & "))
+            out.append(Measure(key, {"en": en, "zh": zh, "ko": ko}, groups,
+                               tuple(w.strip() for w in exc.split("|") if w.strip())))
+    return tuple(out)
+
+
+def measure_label(key: str, lang: str = "en") -> str:
+    for m in measures():
+        if m.key == key:
+            return m.labels.get(lang) or m.labels["en"]
+    return ""
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(canonical English name, surface forms) for proper names in the alias table."""
+    wanted = {line.strip() for line in PLACES_FILE.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    out = []
+    with open(ALIASES_FILE, encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if len(row) < 2 or row[0].startswith("#"):
+                continue
+            names = [v.strip() for v in row[0].split("|")]
+            if names[0] not in wanted:
+                continue
+            forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}
+            # A single Hangul syllable (러) hides inside too many words to count as a name.
+            forms = {f for f in forms if not (len(f) == 1 and _HANGUL.match(f))}
+            out.append((names[0], tuple(sorted(forms, key=len, reverse=True))))
+    return tuple(out)
+
+
+def entities_in(text: str) -> list[str]:
+    """Canonical place names in order of first appearance."""
+    found = []
+    for name, forms in places():
+        pos = [m.start() for f in forms for m in [_find(text, f)] if m]
+        if pos:
+            found.append((min(pos), name))
+    return [n for _, n in sorted(found)]
+
+
+def _find(text: str, form: str):
+    if form.isascii():
+        return re.search(r"\b" + re.escape(form) + r"\b", text)
+    return re.search(re.escape(form), text)
+
+
+def main_entities(text: str, n: int = 2) -> list[str]:
+    """The places an article is mostly about: its default scope for figures that name none."""
+    counts = Counter()
+    for name, forms in places():
+        counts[name] = sum(len(re.findall(re.escape(f), text)) for f in forms if not f.isascii())
+    return [name for name, c in counts.most_common(n) if c >= 2]
+
+
+def joined(text: str) -> str:
+    """Undo layout breaks inside CJK words (2546名干\n\n部) before matching words."""
+    return re.sub(r"(?<=[\u3400-\u9fff\uac00-\ud7a3])\s*\n\s*(?=[\u3400-\u9fff\uac00-\ud7a3])", "", text)
+
+
+def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    start, end = 0, len(sentence)
+    for m in _CLAUSE.finditer(sentence):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+_FLAGS = {
+    "per_year": ("每年", "年均", "해마다", "매년", "annually", "per year", "a year", "each year", "every year"),
+    "cumulative": ("累计", "累积", "루계", "누계", "도합", "总共", "以来", "이래", "cumulative", "in total", "so far",
+                   "since"),
+    "expected": ("预计", "预期", "计划", "예상", "계획", "expected", "planned", "target"),
+}
+
+_PERIODS = [
+    ("as_of_end", re.compile(r"(?:截至|截止到?|到)\s?(\d{4})\s?年\s?(?:底|末|年底|年末)|(\d{4})\s?년\s?말")),
+    ("as_of", re.compile(r"(?:截至|截止到?)\s?(\d{4})\s?年|(\d{4})\s?년(?:도)?\s?까지|(?:by|as of) (?:the end of )?(\d{4})")),
+    ("month_end", re.compile(r"截至\s?(\d{1,2})\s?月(?:末|底)|(\d{1,2})\s?월\s?말")),
+    ("to_date", re.compile(r"截至目前|截止目前|目前|현재|지금까지|to date|so far")),
+    ("half", re.compile(r"上半年|상반기|first half")),
+    ("q3", re.compile(r"前三季度|전\s?3\s?분기|first three quarters")),
+    ("this_year", re.compile(r"今年|올해|금년|this year")),
+    ("last_year", re.compile(r"去年|지난해|작년|last year")),
+    ("year", re.compile(r"(\d{4})\s?(?:年|년)(?!\s?(?:底|末|말))|\bin (\d{4})\b")),
+]
+
+
+@dataclass
+class Period:
+    label: str  # "by end-2022", "2019", "2024-01..08", "" when the text gives none
+    as_of: str  # ISO date the figure describes; the article date when the text gives none
+    explicit_year: str = ""  # for flows: 2017 vs 2019 are a series, not a conflict
+
+
+def _year_of(d: str) -> int | None:
+    return int(d[:4]) if d[:4].isdigit() else None
+
+
+def _last_day(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def period_of(sentence: str, pos: int, article_date: str) -> Period:
+    """The period or as-of date nearest before `pos` in the sentence, resolved against the article date."""
+    year_now = _year_of(article_date)
+    hits = []
+    for kind, rx in _PERIODS:
+        for m in rx.finditer(sentence):
+            if m.start() < pos:
+                hits.append((m.start(), kind, m))
+    if not hits:
+        return Period("", article_date)
+    # The nearest expression wins; "this year"/"to date" refine a month or year found with them.
+    # The expression ending nearest the figure wins; of two ending together (截至2020年 / 2020年) the longer.
+    hits.sort(key=lambda h: (h[2].end(), h[2].end() - h[2].start()))
+    kinds = {k: m for _, k, m in hits}
+    start, kind, m = hits[-1]
+    if kind == "this_year" and "month_end" in kinds:  # 截至8月末，今年…: January to August of this year
+        kind, m = "month_end", kinds["month_end"]
+    year = next((int(g) for g in (m.groups() or ()) if g and len(g) == 4), None)
+    if kind in ("as_of_end",):
+        return Period(f"by end-{year}", f"{year}-12-31")
+    if kind == "as_of":
+        return Period(f"by {year}", f"{year}-12-31")
+    if kind == "month_end" and year_now:
+        month = int(next(g for g in m.groups() if g))
+        return Period(f"{year_now}-01..{month:02d}", _last_day(year_now, month))
+    if kind == "to_date":
+        return Period(f"to {article_date}" if article_date else "to date", article_date)
+    if kind in ("half", "q3"):
+        y = year_now
+        if "year" in kinds:
+            y = int(next(g for g in kinds["year"].groups() if g))
+        if y is None:
+            return Period("", article_date)
+        return (Period(f"H1 {y}", f"{y}-06-30") if kind == "half" else Period(f"Q1–Q3 {y}", f"{y}-09-30"))
+    if kind in ("this_year", "last_year") and year_now:
+        y = year_now - (kind == "last_year")
+        month = re.search(r"(\d{1,2})\s?(?:月|월)", sentence[m.end():pos])
+        if month and 1 <= int(month.group(1)) <= 12:
+            return Period(f"{y}-{int(month.group(1)):02d}", _last_day(y, int(month.group(1))), str(y))
+        return Period(str(y), article_date if y == year_now else f"{y}-12-31", str(y))
+    if kind == "year" and year:
+        return Period(str(year), f"{year}-12-31", str(year))
+    return Period("", article_date)
+
+
+def flags_of(clause: str, sentence: str) -> tuple[str, ...]:
+    low_c, low_s = clause.lower(), sentence.lower()
+    out = []
+    for flag, words in _FLAGS.items():
+        where = low_s if flag == "cumulative" else low_c
+        if any(w in where for w in words):
+            out.append(flag)
+    return tuple(out)

@@ -1,0 +1,86 @@
+"""Writing figures back out: English amounts, and a value in any language's scale words."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .parse import parse_figures
+
+UNIT_WORDS = {
+    "zh": {"yuan": "元", "people": "人", "person-times": "人次", "tonnes": "吨", "projects": "个项目", "items": "项",
+           "companies": "家", "households": "户", "pairs": "对", "sets": "套", "count": "个", "times": "次",
+           "m²": "平方米", "km": "公里", "days": "天", "%": "%", "US dollars": "美元", "kg": "公斤", "mu": "亩",
+           "points": "个百分点"},
+    "ko": {"yuan": "원", "people": "명", "person-times": "명", "tonnes": "톤", "projects": "개 프로젝트",
+           "items": "개", "companies": "개 기업", "households": "가구", "pairs": "쌍", "sets": "세트",
+           "count": "개", "times": "차례", "m²": "평방미터", "km": "킬로미터", "days": "일간", "%": "%",
+           "US dollars": "달러", "kg": "킬로그램", "mu": "무", "points": "퍼센트포인트"},
+}
+# Korean unit words that read as a separate word after the number.
+_KO_SPACED = {"companies"}
+
+
+def _plain(d: Decimal) -> str:
+    s = f"{d.normalize():f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def english_amount(value: Decimal, unit: str) -> str:
+    unit = "" if unit == "count" else unit  # 84개: a bare count reads best as "84"
+    for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if abs(value) >= size:
+            return f"{_plain(value / size)} {word}" + (f" {unit}" if unit else "")
+    s = _plain(value)
+    if "." not in s and len(s.lstrip("-")) > 3:
+        s = f"{int(value):,}"
+    if unit == "%":
+        return s + "%"
+    return s + (f" {unit}" if unit else "")
+
+
+def _cjk_amount(value: Decimal, lang: str) -> str:
+    """4901亿 / 49억 6000만 / 1504.73亿: scale words where news would use them, else plain digits."""
+    big, mid = ("亿", "万") if lang == "zh" else ("억", "만")
+    sep = "" if lang == "zh" else " "
+    if value == value.to_integral_value():
+        n = int(value)
+        if n < 10**4 or n % 10**4:
+            return str(n)  # 2639개, 10001元: digits, as the papers write them
+        parts = []
+        if n >= 10**8:
+            parts.append(f"{n // 10**8}{big}")
+            n %= 10**8
+        if n:
+            parts.append(f"{n // 10**4}{mid}")
+        return sep.join(parts)
+    for size, word in ((10**8, big), (10**4, mid)):
+        scaled = (value / size).normalize()
+        if abs(value) >= size and -scaled.as_tuple().exponent <= 4:
+            return f"{_plain(scaled)}{word}"
+    return _plain(value)
+
+
+def format_value(value: Decimal, unit: str, lang: str) -> str:
+    """A figure as a native speaker writes it: 4901亿元, 49억 6000만원, 490.1 billion yuan."""
+    if lang == "en":
+        return english_amount(value, unit)
+    amount = _cjk_amount(value, lang)
+    word = UNIT_WORDS[lang].get(unit, "")
+    if lang == "ko" and unit in _KO_SPACED:
+        return f"{amount}{word}"
+    return amount + word
+
+
+def annotate_english(text: str) -> str:
+    """'4901亿元' in an English answer becomes '490.1 billion yuan (4901亿元)'; already-glossed ones stay."""
+    out, pos = [], 0
+    for f in parse_figures(text):
+        if not re.search(r"[\u4e00-\u9fff\uac00-\ud7a3]", f.text) or f.is_bare:
+            continue
+        if f.start > 0 and text[f.start - 1] in "(（":
+            continue
+        out.append(text[pos:f.start])
+        out.append(f"{english_amount(f.value, f.unit)} ({f.text})")
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)

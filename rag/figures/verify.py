@@ -1,0 +1,167 @@
+"""Check every figure in an answer against the figures of the passages it cites, and repair.
+
+Small models garble numbers: 5000亿 becomes "5000 billion", 4901亿 becomes "5000亿". Each figure
+in the answer is parsed in whatever language it is written, normalised, and matched to a source
+figure of the same value and a compatible unit: first in the passages its own sentence cites,
+then in any cited passage, then in any passage the model was shown (which then gets cited).
+A figure off by a power of ten, or rounded, is rewritten from the source; anything else is
+marked as unverified. Deterministic: no model judges.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from ..types import Figure, FigureCheck, Passage
+from .parse import UNIT_CLASS, Mention, numbers, parse_figures
+from .render import _plain, english_amount, format_value
+
+_MARKER = re.compile(r"\[\d+\]")
+_SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
+ROUNDING = Decimal("0.03")  # a figure within 3% of the source's is the source's, rounded
+
+
+@dataclass
+class Verification:
+    text: str
+    checks: list[FigureCheck] = field(default_factory=list)
+    supporting: set[str] = field(default_factory=set)  # ids of the source figures used
+
+    @property
+    def all_supported(self) -> bool:
+        return all(c.supported for c in self.checks)
+
+
+def units_compatible(a: str, b: str) -> bool:
+    if not a or not b:
+        return True
+    ca, cb = UNIT_CLASS.get(a, a), UNIT_CLASS.get(b, b)
+    return ca == cb or {ca, cb} == {"people", "person-times"}
+
+
+def _power_of_ten(a: Decimal, b: Decimal) -> bool:
+    if a == 0 or b == 0 or a == b:
+        return False
+    r = (a / b).normalize()
+    return r.as_tuple().digits == (1,)
+
+
+def _mantissa(text: str) -> str:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return m.group().replace(",", "") if m else ""
+
+
+def _is_year(m: Mention) -> bool:
+    return m.is_bare and m.value == m.value.to_integral_value() and 1900 <= m.value <= 2100
+
+
+class FigureVerifier:
+    def __init__(self, figures: list[Figure], passages: dict[str, Passage], article_texts: dict[str, str],
+                 unverified_label: dict[str, str]):
+        self.passages = passages
+        self.texts = article_texts
+        self.label = unverified_label
+        self.by_passage: dict[str, list[Figure]] = {pid: [] for pid in passages}
+        spans: dict[str, list[Passage]] = {}
+        for p in passages.values():
+            spans.setdefault(p.doc, []).append(p)
+        for f in figures:
+            for p in spans.get(f.doc, []):
+                if p.start <= f.start < p.end:
+                    self.by_passage[p.id].append(f)
+
+    def _passage_numbers(self, pid: str) -> set[str]:
+        p = self.passages[pid]
+        return numbers(self.texts[p.doc][p.start:p.end])
+
+    def run(self, text: str, language: str, markers: dict[int, str], context: list[str],
+            cite: Callable[[str, tuple[int, int] | None], int]) -> Verification:
+        """`markers`: citation number -> passage id; `context`: passage ids shown to the model;
+        `cite(pid, sentence_span)` returns the marker for a passage, adding a citation when it has none."""
+        masked = _MARKER.sub(lambda m: " " * len(m.group()), text)
+        edits: list[tuple[int, int, str]] = []
+        result = Verification(text)
+        for m in parse_figures(masked):
+            if _is_year(m):
+                continue
+            own = [markers[int(n)] for n in re.findall(r"\[(\d+)\]", _sentence_of(text, m.start))
+                   if int(n) in markers]
+            tiers = [own, [p for p in markers.values() if p not in own],
+                     [p for p in context if p not in markers.values()]]
+            check, replacement, pid, source = self._check(m, tiers, language)
+            result.checks.append(check)
+            if source is not None:
+                result.supporting.add(source.id)
+            if check.supported and pid and pid not in markers.values():
+                mark = cite(pid, (source.sentence_start, source.sentence_end) if source else None)
+                markers[mark] = pid
+                replacement = (replacement or m.text) + f" [{mark}]"
+            if not check.supported:
+                replacement = m.text + self.label.get(language, self.label["en"])
+            if replacement is not None and replacement != m.text:
+                edits.append((m.start, m.end, replacement))
+        out = text
+        for s, e, r in sorted(edits, reverse=True):
+            out = out[:s] + r + out[e:]
+        result.text = out
+        return result
+
+    def _check(self, m: Mention, tiers: list[list[str]], lang: str):
+        value = _plain(m.value)
+        if m.is_bare:
+            for tier in tiers:
+                for pid in tier:
+                    if _mantissa(m.text) in self._passage_numbers(pid):
+                        return FigureCheck(m.text, value, "", True, pid, _mantissa(m.text)), None, pid, None
+            return FigureCheck(m.text, value, "", False, note="no cited passage has this number"), None, None, None
+        for tier in tiers:
+            for pid in tier:
+                for f in self.by_passage.get(pid, []):
+                    if Decimal(f.value) == m.value and units_compatible(m.unit, f.unit):
+                        return FigureCheck(m.text, value, f.unit or m.unit, True, pid, f.text), None, pid, f
+        # Repairs: a scale slip (5000亿 -> "5000 billion") or a rounding (4901亿 -> 5000亿).
+        for tier in tiers:
+            best = None
+            for pid in tier:
+                for f in self.by_passage.get(pid, []):
+                    if not units_compatible(m.unit, f.unit):
+                        continue
+                    fv = Decimal(f.value)
+                    if _power_of_ten(m.value, fv) and _mantissa(m.text).rstrip("0").rstrip(".") == \
+                            _mantissa(f.text).rstrip("0").rstrip("."):
+                        best = (0, f, pid, "scale")
+                        break
+                    rel = abs(m.value - fv) / fv if fv else None
+                    if rel is not None and rel <= ROUNDING and (best is None or rel < best[0]):
+                        best = (rel, f, pid, "rounded")
+                if best and best[3] == "scale":
+                    break
+            if best:
+                _, f, pid, why = best
+                fixed = self.render(f, lang)
+                note = "scale word corrected" if why == "scale" else "rounded figure replaced by the source's"
+                return (FigureCheck(fixed, f.value, f.unit, True, pid, f.text, repaired_from=m.text, note=note),
+                        fixed, pid, f)
+        return FigureCheck(m.text, value, m.unit, False, note="no cited passage has this figure"), None, None, None
+
+    @staticmethod
+    def render(f: Figure, lang: str) -> str:
+        if lang == "en":
+            amount = english_amount(Decimal(f.value), f.unit)
+            return f"{amount} ({f.text})" if f.language != "en" else amount
+        return f.text if f.language == lang else format_value(Decimal(f.value), f.unit, lang)
+
+
+def _sentence_of(text: str, pos: int) -> str:
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        else:
+            # A marker right after the sentence end still belongs to the sentence.
+            end = m.end()
+            tail = re.match(r"\s*(?:\[\d+\]\s*)+", text[end:])
+            return text[start:end + (tail.end() if tail else 0)]
+    return text[start:]

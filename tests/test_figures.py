@@ -1,0 +1,181 @@
+"""Figures: parsing across zh/ko/en, round trips, extraction in context, conflicts, verification."""
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.chunking import chunk
+from rag.figures import format_value, parse_figures
+from rag.figures.conflicts import comparable, find_conflicts
+from rag.figures.extract import extract_figures
+from rag.figures.parse import UNIT_CLASS
+from rag.figures.verify import FigureVerifier
+from rag.ingest import read_article
+from tests.conftest import SEEDS
+
+
+@pytest.mark.parametrize("text,value,unit,qualifier", [
+    ("总签约额接近5000亿元", "500000000000", "yuan", "nearly"),
+    ("达到4901亿元", "490100000000", "yuan", ""),
+    ("투자액이 루계로 49억 6000만원이였다", "4960000000", "yuan", ""),
+    ("计划投资总额1504.73亿元。", "150473000000", "yuan", ""),
+    ("2600만명 이상의 관광객", "26000000", "people", "over"),
+    ("培养各类孵化管理人才300余名", "300", "people", "over"),
+    ("30여차례 도킹하고", "30", "times", "over"),
+    ("在储量51.65万吨", "516500", "tonnes", ""),
+    ("약 600만톤의 량곡", "6000000", "tonnes", "about"),
+    ("投资金额超千亿元", "100000000000", "yuan", "over"),
+    ("거의 만명이나 되는 간부", "10000", "people", "nearly"),
+    ("43.42万平方米工程建设", "434200", "m²", ""),
+    ("增长率达58%", "58", "%", ""),
+    ("1.2万亿元", "1200000000000", "yuan", ""),
+    ("nearly 490.1 billion yuan", "490100000000", "yuan", "nearly"),
+    ("more than 26 million tourists", "26000000", "people", "over"),
+    ("RMB 4.9 billion", "4900000000", "yuan", ""),
+    ("2,639 government service items", "2639", "items", ""),
+    ("about 3,000 tonnes", "3000", "tonnes", "about"),
+    ("a 58 percent rise", "58", "%", ""),
+])
+def test_surface_forms(text, value, unit, qualifier):
+    (f,) = [f for f in parse_figures(text) if not f.is_bare]
+    assert f.value == Decimal(value) and f.unit == unit and f.qualifier == qualifier
+
+
+@pytest.mark.parametrize("text", ["2024-10-18 15:50:15", "제8회 중러박람회", "5월 20일 오전", "2017年12月17日",
+                                  "CN23-0019", "与万科合作", "跨越千里", "最近3年", "中俄建交75周年"])
+def test_dates_ordinals_and_words_are_not_figures(text):
+    assert [f for f in parse_figures(text) if not f.is_bare] == []
+
+
+def test_qualifier_not_read_inside_a_word():
+    (f,) = parse_figures("계약 3개")  # 계약 ends in 약 ("about"), but is "contract"
+    assert f.qualifier == ""
+    (g,) = [x for x in parse_figures("有57个项目签约") if not x.is_bare]
+    assert g.unit == "projects" and g.qualifier == ""
+
+
+AMOUNTS = st.one_of(
+    st.integers(min_value=1, max_value=10**13).map(Decimal),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2).filter(lambda d: d > 0),
+)
+UNITS = ["yuan", "people", "tonnes", "items", "pairs", "km", "m²", "times", "projects", "households"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=AMOUNTS, unit=st.sampled_from(UNITS), lang=st.sampled_from(["zh", "ko", "en"]))
+def test_format_then_parse_round_trips(value, unit, lang):
+    text = format_value(value, unit, lang)
+    found = [f for f in parse_figures(text) if not f.is_bare or f.value == value]
+    assert len(found) == 1, (text, found)
+    assert found[0].value == value, text
+    assert UNIT_CLASS[found[0].unit] == UNIT_CLASS[unit], text
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.decimals(min_value=Decimal("0.1"), max_value=Decimal("999.9"), places=1),
+       lang=st.sampled_from(["zh", "ko", "en"]))
+def test_percent_round_trips(value, lang):
+    (f,) = parse_figures(format_value(value, "%", lang))
+    assert f.value == value and f.unit == "%"
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    articles = {a.doc: a for a in (read_article(p) for p in sorted(SEEDS.iterdir()))}
+    passages = [p for a in articles.values() for p in chunk(a, 280, 80, 1)]
+    return articles, passages, extract_figures(articles, passages)
+
+
+def _fig(figs, doc, text):
+    (f,) = [f for f in figs if f.doc.startswith(doc) and f.text == text][:1]
+    return f
+
+
+def test_extraction_reads_period_measure_and_scope(seeds):
+    articles, passages, figs = seeds
+    f = _fig(figs, "000", "407명")
+    assert (f.period, f.as_of, f.measure, f.unit) == ("by end-2022", "2022-12-31", "cadres_posted", "people")
+    assert f.scope[:2] == ["Heilongjiang", "Guangdong"] and f.scope_explicit
+    assert articles[f.doc].text[f.start:f.end] == "407명"
+    assert _fig(figs, "001", "341名").period == "by 2020"
+    assert _fig(figs, "001", "1241.99亿元").period == "2017" and _fig(figs, "001", "1957.10亿元").period == "2019"
+    assert _fig(figs, "002", "15.63万吨").period == "2024-01..08"  # 截至8月末，今年 against the 2024 article
+    assert "per_year" in _fig(figs, "000", "600만톤").flags
+    assert _fig(figs, "001", "2600万").unit == "people"  # 旅游客源互送人数突破2600万
+    assert _fig(figs, "000", "만명").unit == "person-times"  # 연인수로 거의 만명
+    assert not [f for f in figs if f.text == "6쌍"]  # ‘1주 6쌍’ names a programme
+
+
+def test_conflicts_in_the_seeds(seeds):
+    _, _, figs = seeds
+    found = {c.measure: c for c in find_conflicts(figs)}
+    items = [c for c in find_conflicts(figs) if c.measure == "gov_service_items"]
+    pairs = sorted(tuple(sorted(v.text for v in c.values)) for c in items)
+    assert pairs == [("133项", "84개"), ("2639개", "2701项")]
+    for c in items:
+        newest = next(v for v in c.values if v.passage_id == c.newest)
+        assert newest.doc.startswith("002") and newest.as_of == "2024-10-18"
+    cadres = found["cadres_posted"]
+    assert {v.text for v in cadres.values} == {"341名", "407명", "30명"}
+    # Different measures are not conflicts: yearly vs cumulative grain, registered vs attracted firms.
+    assert not {"grain", "park_firms_registered", "park_firms_attracted", "tourists"} & set(found)
+
+
+def test_yearly_and_cumulative_grain_are_not_comparable(seeds):
+    _, _, figs = seeds
+    assert not comparable(_fig(figs, "000", "600만톤"), _fig(figs, "001", "2200万吨"))
+    assert not comparable(_fig(figs, "001", "2200万吨"), _fig(figs, "002", "15.63万吨"))
+    assert comparable(_fig(figs, "000", "84개"), _fig(figs, "002", "133项"))
+    assert not comparable(_fig(figs, "000", "84개"), _fig(figs, "002", "2701项"))  # the other direction
+
+
+@pytest.fixture(scope="module")
+def verifier(seeds):
+    articles, passages, figs = seeds
+    return FigureVerifier(figs, {p.id: p for p in passages}, {d: a.text for d, a in articles.items()},
+                          {"en": " (unverified)", "zh": "（未经核实）", "ko": " (미확인)"})
+
+
+def _pid(seeds, doc, needle):
+    articles, passages, _ = seeds
+    return next(p.id for p in passages if p.doc.startswith(doc) and needle in articles[p.doc].text[p.start:p.end])
+
+
+def _run(verifier, text, lang, markers, context=()):
+    added = []
+
+    def cite(pid, span):
+        added.append(pid)
+        return len(markers) + len(added)
+
+    return verifier.run(text, lang, dict(markers), list(context), cite), added
+
+
+def test_verify_exact_and_cross_language(seeds, verifier):
+    pid = _pid(seeds, "001", "4901亿元")
+    v, _ = _run(verifier, "총 계약액은 4901억원에 달했다 [1].", "ko", {1: pid})
+    assert [c.supported for c in v.checks] == [True] and v.checks[0].source_text == "4901亿元"
+    assert v.text == "총 계약액은 4901억원에 달했다 [1]."
+
+
+def test_verify_repairs_scale_slip_and_rounding(seeds, verifier):
+    pid = _pid(seeds, "001", "4901亿元")
+    v, _ = _run(verifier, "Signed deals reached 5000 billion yuan [1].", "en", {1: pid})
+    assert v.checks[0].repaired_from == "5000 billion yuan" and v.checks[0].supported
+    assert "500 billion yuan (5000亿元)" in v.text and "5000 billion" not in v.text
+    v, _ = _run(verifier, "Signed deals reached about 490 billion yuan [1].", "en", {1: pid})
+    assert "490.1 billion yuan (4901亿元)" in v.text and v.checks[0].repaired_from == "490 billion yuan"
+
+
+def test_verify_marks_unsupported_figures(seeds, verifier):
+    pid = _pid(seeds, "001", "4901亿元")
+    v, _ = _run(verifier, "签约额为777亿元[1]。", "zh", {1: pid})
+    assert not v.all_supported and "777亿元（未经核实）" in v.text
+
+
+def test_verify_cites_an_uncited_context_passage(seeds, verifier):
+    cited = _pid(seeds, "001", "4901亿元")
+    other = _pid(seeds, "002", "133项")
+    v, added = _run(verifier, "Guangzhou can handle 133 items [1].", "en", {1: cited}, [cited, other])
+    assert v.all_supported and added == [other] and "133 items [2]" in v.text
