@@ -1,4 +1,4 @@
-"""`rag` command line: setup, index, ask, figures, bench."""
+"""`rag` command line: setup, index, ask, figures, eval, bench."""
 from __future__ import annotations
 
 import argparse
@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--doc", default="", help="only this article (file name or its prefix)")
     f.add_argument("--conflicts", action="store_true", help="list conflicting figures instead")
     f.add_argument("--json", action="store_true")
+
+    e = sub.add_parser("eval", parents=[common], help="run the eval set and write a report with plots")
+    e.add_argument("--set", dest="eval_set", type=Path, help="questions JSONL (default eval/questions.jsonl)")
+    e.add_argument("--config", dest="configs", action="append", metavar="NAME",
+                   help="configuration to run (repeatable); default: hybrid-1.5b plus retrieval-only bm25, dense, "
+                        "hybrid-no-bridge. Others: hybrid-0.5b, llamaindex-default-1.5b, hybrid")
+    e.add_argument("--ids", help="comma-separated question ids to run")
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--out", type=Path, help="report folder (default eval/results/)")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)
@@ -191,6 +200,39 @@ def cmd_figures(args, config: Config) -> int:
     return 0 if table else 1
 
 
+def cmd_eval(args, config: Config) -> int:
+    from .config import PROJECT_ROOT
+    from .embed import make_embedder
+    from .evaluation.configs import DEFAULT
+    from .evaluation.dataset import load_items
+    from .evaluation.report import write_report
+    from .evaluation.runner import resolve, run_config, summarize
+
+    path = args.eval_set or PROJECT_ROOT / "eval" / "questions.jsonl"
+    items = load_items(path)
+    if args.ids:
+        wanted = [i.strip() for i in args.ids.split(",") if i.strip()]
+        missing = set(wanted) - {i.id for i in items}
+        if missing:
+            raise BadInput(f"no such question id(s): {', '.join(sorted(missing))}")
+        items = [i for i in items if i.id in wanted]
+    if args.limit:
+        items = items[:args.limit]
+    configs = resolve(args.configs or DEFAULT)
+    out = args.out or PROJECT_ROOT / "eval" / "results"
+    embedder = make_embedder(config)
+    embedder.warm_up()
+    results = {}
+    for ec in configs:
+        results[ec.name] = run_config(ec, config, items, embedder, out)
+        s = summarize(results[ec.name])
+        print(f"{ec.name}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                          for k, v in s.items() if v is not None), file=sys.stderr)
+    report = write_report(results, out, path)
+    print(report)
+    return 0
+
+
 def cmd_bench(args, config: Config) -> int:
     from .bench import run_bench
 
@@ -204,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
-                "bench": cmd_bench}[args.command](args, config)
+                "eval": cmd_eval, "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -65,7 +65,7 @@ _INFIX_OVER = "余多여几"  # 300余名, 30여차례: "more than"
 _SUFFIX_QUAL = {"以上": "over", "이상": "over", "남짓": "over", "넘게": "over", "左右": "about", "가량": "about",
                 "정도": "about", "안팎": "about"}
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUM = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 2600,000: a garbled grouping is still one number
 _CJK_SCALE = "[亿億억万萬만千천조兆]"
 _EN_SCALE = r"(?:trillion|billion|million|thousand|bn|mn)\b"
 _ASCII_UNITS = sorted((u for u in UNITS if u.isascii() and u[0].isalpha()), key=len, reverse=True)

@@ -1,0 +1,207 @@
+"""Run the eval set through one or more configurations and score every answer."""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..config import Config
+from ..types import Answer, Article, Passage
+from . import score
+from .configs import CONFIGS, EvalConfig
+from .dataset import Item
+
+K = (1, 3, 5)
+
+
+def evidence_passages(item: Item, articles: dict[str, Article], passages: list[Passage]) -> list[set[str]]:
+    """For each evidence quote, the ids of the passages that overlap it."""
+    out = []
+    for quote in item.evidence:
+        ids = set()
+        for doc in item.docs:
+            text = articles[doc].text if doc in articles else ""
+            at = text.find(quote)
+            if at >= 0:
+                ids |= {p.id for p in passages if p.doc == doc and p.start < at + len(quote) and p.end > at}
+        out.append(ids)
+    return out
+
+
+@dataclass
+class Row:
+    config: str
+    id: str
+    lang: str
+    type: str
+    expected_lang: str
+    answerable: bool
+    doc_hit: dict = field(default_factory=dict)  # k -> bool
+    evidence_hit5: bool = False
+    rr: float = 0.0
+    retrieve_s: float = 0.0
+    answered: bool = False
+    correct: bool = False
+    cited_ok: bool = False
+    abstained: bool = False
+    answer_lang: str = ""
+    lang_ok: bool = False
+    figures_total: int = 0
+    figures_supported: int = 0
+    figures_repaired: int = 0
+    scale_errors: int = 0
+    conflict_reported: bool = False
+    total_s: float = 0.0
+    prompt_tokens: int = 0
+    answer: str = ""
+    cited_docs: list = field(default_factory=list)
+
+
+def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: list[set[str]]) -> None:
+    docs = [p.doc for p in ranked]
+    for k in K:
+        row.doc_hit[k] = bool(set(item.docs) & set(docs[:k]))
+    top5 = {p.id for p in ranked[:5]}
+    # A conflict needs every source; any other question needs one passage that holds the answer.
+    need = all if item.type == "conflict" else any
+    row.evidence_hit5 = bool(evidence) and need(ids & top5 for ids in evidence)
+    firsts = [i for i, p in enumerate(ranked, 1) if any(p.id in ids for ids in evidence)]
+    row.rr = 1.0 / firsts[0] if firsts else 0.0
+
+
+def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures) -> None:
+    row.answered = True
+    row.abstained = ans.abstained
+    row.correct = score.correct(item, ans.answer, ans.abstained)
+    row.answer = ans.answer
+    row.cited_docs = sorted({c.doc for c in ans.citations})
+    row.answer_lang = score.answer_language(ans.answer)
+    row.lang_ok = row.answer_lang == item.expected_lang
+    row.figures_total = len(ans.figures)
+    row.figures_supported = sum(f.supported for f in ans.figures)
+    row.figures_repaired = sum(bool(f.repaired_from) for f in ans.figures)
+    row.scale_errors = score.scale_errors(ans.answer, item.gold)
+    row.conflict_reported = bool(ans.conflicts)
+    row.total_s = ans.timings.total_s
+    row.prompt_tokens = ans.timings.prompt_tokens
+    if row.correct and item.answerable:
+        if item.gold:
+            row.cited_ok = all(any(Decimal(g.value) in passage_figures(c) for c in ans.citations) for g in item.gold)
+        else:
+            row.cited_ok = bool(set(item.docs) & set(row.cited_docs))
+
+
+def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_dir: Path,
+               log=lambda m: print(m, file=sys.stderr)) -> list[Row]:
+    from ..figures.parse import parse_figures
+    from ..pipeline import Pipeline
+
+    config = base.replace(**ec.overrides)
+    pipe = Pipeline(config, embedder=embedder).warm_up(llm=ec.answers)
+    articles, passages = pipe.index.articles, pipe.index.passages
+    baseline = None
+    if ec.baseline:
+        from .baseline import LlamaIndexBaseline
+
+        baseline = LlamaIndexBaseline(articles, embedder, pipe.llm, config.max_tokens)
+
+    def passage_figures(c) -> set[Decimal]:
+        text = articles[c.doc].text if c.doc in articles else c.quote
+        p = next((p for p in passages if p.id == c.passage_id), None)
+        body = text[p.start:p.end] if p else c.quote
+        return {m.value for m in parse_figures(body)}
+
+    rows = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / f"rows-{ec.name}.jsonl", "w", encoding="utf-8") as f:
+        for n, item in enumerate(items, 1):
+            row = Row(ec.name, item.id, item.lang, item.type, item.expected_lang, item.answerable)
+            evidence = evidence_passages(item, articles, passages)
+            if baseline is None:
+                t = time.perf_counter()
+                ranked = [h.passage for h in pipe.retriever.search(item.question, top_k=10).hits]
+                row.retrieve_s = time.perf_counter() - t
+                retrieval_metrics(row, item, ranked, evidence)
+            if ec.answers:
+                ans = (baseline or pipe).ask(item.question, item.expected_lang)
+                answer_metrics(row, item, ans, passage_figures)
+                if baseline is not None:
+                    docs = [c.doc for c in ans.citations]
+                    for k in K:
+                        row.doc_hit[k] = bool(set(item.docs) & set(docs[:k]))
+                    need = all if item.type == "conflict" else any
+                    row.evidence_hit5 = bool(item.evidence) and need(
+                        any(q in c.quote for c in ans.citations) for q in item.evidence)
+            rows.append(row)
+            f.write(json.dumps(row.__dict__, ensure_ascii=False) + "\n")
+            f.flush()
+            if ec.answers:
+                log(f"[{ec.name} {n}/{len(items)}] {item.id} {'ok ' if row.correct else 'MISS'} "
+                    f"{row.total_s:.1f}s {row.answer[:70]!r}")
+    return rows
+
+
+def _mean(xs) -> float | None:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else None
+
+
+def summarize(rows: list[Row]) -> dict:
+    answerable = [r for r in rows if r.answerable]
+    unanswerable = [r for r in rows if not r.answerable]
+    out = {"n": len(rows)}
+    for k in K:
+        out[f"doc_recall@{k}"] = _mean(r.doc_hit.get(k, False) for r in answerable)
+    out["evidence_recall@5"] = _mean(r.evidence_hit5 for r in answerable if r.type != "unanswerable")
+    out["mrr"] = _mean(r.rr for r in answerable)
+    out["retrieve_p50_s"] = statistics.median([r.retrieve_s for r in rows]) if rows else None
+    answered = [r for r in rows if r.answered]
+    if answered:
+        a_ans = [r for r in answered if r.answerable]
+        a_un = [r for r in answered if not r.answerable]
+        tp = sum(r.abstained for r in a_un)
+        fp = sum(r.abstained for r in a_ans)
+        figs = sum(r.figures_total for r in answered)
+        conflicts = [r for r in answered if r.type == "conflict"]
+        lat = sorted(r.total_s for r in answered)
+        out.update({
+            "accuracy": _mean(r.correct for r in a_ans),
+            "correct_and_cited": _mean(r.cited_ok for r in a_ans),
+            "abstention_recall": _mean(r.abstained for r in a_un),
+            "abstention_precision": tp / (tp + fp) if tp + fp else None,
+            "answered_when_answerable": _mean(not r.abstained for r in a_ans),
+            "language_match": _mean(r.lang_ok for r in answered),
+            "figure_support": (sum(r.figures_supported for r in answered) / figs) if figs else None,
+            "figure_support_before_repair": ((sum(r.figures_supported - r.figures_repaired for r in answered)
+                                              / figs) if figs else None),
+            "figures_in_answers": figs,
+            "figures_repaired": sum(r.figures_repaired for r in answered),
+            "unit_conversion_errors": sum(r.scale_errors for r in answered),
+            "conflicts_surfaced": _mean(r.correct for r in conflicts),
+            "conflict_notes": _mean(r.conflict_reported for r in conflicts),
+            "latency_p50_s": lat[len(lat) // 2],
+            "latency_p95_s": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))],
+            "prompt_tokens_p50": statistics.median(r.prompt_tokens for r in answered),
+        })
+        del a_un
+    return out
+
+
+def breakdown(rows: list[Row], key: str) -> dict[str, dict]:
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(getattr(r, key), []).append(r)
+    return {g: summarize(rs) for g, rs in sorted(groups.items())}
+
+
+def resolve(names: list[str]) -> list[EvalConfig]:
+    from ..errors import BadInput
+
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        raise BadInput(f"unknown eval config(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
+    return [CONFIGS[n] for n in names]

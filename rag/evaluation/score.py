@@ -1,0 +1,69 @@
+"""Deterministic scoring: figures normalised across units and languages, dates, entity strings."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..figures.parse import parse_figures
+from ..figures.verify import units_compatible
+from ..ingest import lang as langid
+from .dataset import Gold, Item
+
+_MARKER = re.compile(r"\[\d+\]")
+_MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                       "september", "october", "november", "december"], 1)}
+
+
+def mentions(text: str):
+    return parse_figures(_MARKER.sub(lambda m: " " * len(m.group()), text))
+
+
+def has_figure(text: str, gold: Gold) -> bool:
+    want = Decimal(gold.value)
+    return any(m.value == want and units_compatible(m.unit, gold.unit) for m in mentions(text))
+
+
+def scale_errors(text: str, gold: list[Gold]) -> int:
+    """Figures off from a gold value by a power of ten: the unit-conversion slip (5000亿 -> 5000 billion)."""
+    n = 0
+    for m in mentions(text):
+        for g in gold:
+            want = Decimal(g.value)
+            if m.value and want and m.value != want and units_compatible(m.unit, g.unit) and not m.is_bare:
+                ratio = (m.value / want).normalize()
+                if ratio.as_tuple().digits == (1,):
+                    n += 1
+    return n
+
+
+def dates_in(text: str) -> set[str]:
+    out = set()
+    for y, mo, d in re.findall(r"(\d{4})\s?[年년.-]\s?(\d{1,2})\s?[月월.-]\s?(\d{1,2})", text):
+        out.add(f"{int(y):04d}-{int(mo):02d}-{int(d):02d}")
+    for mo, d, y in re.findall(r"([A-Z][a-z]+)\s+(\d{1,2}),?\s+(\d{4})", text):
+        if mo.lower() in _MONTHS:
+            out.add(f"{int(y):04d}-{_MONTHS[mo.lower()]:02d}-{int(d):02d}")
+    for d, mo, y in re.findall(r"(\d{1,2})\s+([A-Z][a-z]+),?\s+(\d{4})", text):
+        if mo.lower() in _MONTHS:
+            out.add(f"{int(y):04d}-{_MONTHS[mo.lower()]:02d}-{int(d):02d}")
+    return out
+
+
+def correct(item: Item, text: str, abstained: bool) -> bool:
+    if not item.answerable:
+        return abstained
+    if abstained:
+        return False
+    if item.gold:
+        return all(has_figure(text, g) for g in item.gold)
+    if item.date:
+        return item.date in dates_in(text)
+    low = text.lower()
+    return any(a.lower() in low for a in item.accept)
+
+
+def answer_language(text: str) -> str:
+    """The language of the answer's own words: citations, figures and quoted names removed."""
+    bare = _MARKER.sub(" ", text)
+    bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》|“[^”]*”", " ", bare)
+    return langid.detect(bare)

@@ -1,0 +1,58 @@
+"""Deterministic scoring, and a whole eval run with the fake model producing a report."""
+import json
+
+from rag.evaluation.configs import EvalConfig
+from rag.evaluation.dataset import Gold, Item
+from rag.evaluation.report import write_report
+from rag.evaluation.runner import run_config, summarize
+from rag.evaluation.score import answer_language, correct, dates_in, scale_errors
+
+FIG = Item("x", "q", "en", "single", [Gold("490100000000", "yuan")])
+
+
+def test_figures_match_across_languages_and_units():
+    assert correct(FIG, "It reached 490.1 billion yuan [1].", False)
+    assert correct(FIG, "총 계약액은 4901억원이다 [1].", False)
+    assert correct(FIG, "达到4901亿元。", False)
+    assert not correct(FIG, "It reached 4901 billion yuan.", False)
+    assert not correct(FIG, "490.1 billion", True)  # an abstention is never a correct answer
+    assert scale_errors("It reached 4901 billion yuan.", FIG.gold) == 1
+    assert scale_errors("It reached 490.1 billion yuan.", FIG.gold) == 0
+
+
+def test_units_must_agree():
+    item = Item("x", "q", "en", "single", [Gold("407", "people")])
+    assert correct(item, "407 cadres", False) and correct(item, "407명", False)
+    assert not correct(item, "407 tonnes", False)
+
+
+def test_dates_entities_and_abstention():
+    assert dates_in("signed on May 9, 2019 and 2020년 8월 13일, and 9 May 2019") == {"2019-05-09", "2020-08-13"}
+    ent = Item("x", "q", "en", "entity", accept=["Xu Qin", "许勤", "허근"])
+    assert correct(ent, "허근 서기가 조사했다.", False) and not correct(ent, "Zhang", False)
+    un = Item("x", "q", "en", "unanswerable")
+    assert correct(un, "The articles do not say.", True) and not correct(un, "42", False)
+
+
+def test_answer_language_ignores_glosses_and_markers():
+    assert answer_language("It reached 490.1 billion yuan (4901亿元) [1].") == "en"
+    assert answer_language("총 계약액은 4901억원(4901亿元)이다 [1].") == "ko"
+    assert answer_language("签约额达4901亿元[1]。") == "zh"
+
+
+def test_fake_run_writes_report(built, tmp_path):
+    config, emb = built
+    items = [Item("a", "两省对俄贸易额2019年是多少？", "zh", "single", [Gold("195710000000", "yuan")],
+                  docs=["001_b04926504257f2ce.txt"], evidence=["2019年的1957.10亿元"]),
+             Item("b", "动物园里有几只大熊猫？", "zh", "unanswerable")]
+    ec = EvalConfig("fake", {}, True, False, "fake model")
+    rows = run_config(ec, config, items, emb, tmp_path)
+    s = summarize(rows)
+    assert s["accuracy"] == 1.0 and s["abstention_recall"] == 1.0 and s["language_match"] == 1.0
+    assert s["correct_and_cited"] == 1.0 and s["evidence_recall@5"] == 1.0
+    path = write_report({"fake": rows}, tmp_path, tmp_path / "set.jsonl")
+    text = path.read_text(encoding="utf-8")
+    assert "| accuracy | 85.0% | 100.0% ✓ |" in text and "Best answers: `fake`" in text
+    assert all((tmp_path / p).stat().st_size > 1000 for p in ("accuracy.png", "latency.png", "retrieval.png"))
+    data = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
+    assert data["summary"]["fake"]["n"] == 2 and len(data["rows"]["fake"]) == 2
