@@ -16,7 +16,105 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_bench(config: Config, questions_file: Path | None = None, out: Path | None = None) -> int:
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[str]) -> list[str]:
+    """Retrieval latency on synthetic corpora of `sizes` passages, each 3 random seed sentences.
+
+    A synthetic passage's vector is the normalised mean of its sentences' e5 vectors: embedding
+    100k passages on 2 cores would take longer than the measurement and changes nothing in it.
+    """
+    import numpy as np
+
+    from .index.store import IndexStore, StoredIndex
+    from .retrieval import HybridRetriever
+    from .types import Passage
+
+    class _Cached:
+        """Query vectors computed once, outside the timing: the search is what grows with the corpus."""
+
+        def __init__(self, inner):
+            self.inner, self.memo = inner, {}
+
+        def embed_query(self, q):
+            if q not in self.memo:
+                self.memo[q] = inner_embed(q)
+            return self.memo[q]
+
+    inner_embed = embedder.embed_query
+    cached = _Cached(embedder)
+    t = time.perf_counter()
+    for q in queries:
+        cached.embed_query(q)
+    encode_ms = (time.perf_counter() - t) * 1000 / max(1, len(queries))
+    index = IndexStore(config.index_dir).load()
+    sentences = [(p.language, index.articles[p.doc].text[s:e]) for p in index.passages for s, e in p.sentences]
+    vecs = embedder.embed_passages([t for _, t in sentences])
+    rng = np.random.default_rng(0)
+    lines = ["", "## Retrieval time vs corpus size (synthetic passages from the seeds' sentences)", "",
+             f"Query encoding (e5, not included below): {encode_ms:.0f} ms per query.", "",
+             "| passages | index build s | mode | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|"]
+    for n in sizes:
+        picks = rng.integers(0, len(sentences), size=(n, 3))
+        passages = [Passage(f"syn{i}", f"syn{i % 1000}.txt", i, 0, 0, " ".join(sentences[j][1] for j in row),
+                            sentences[row[0]][0], "", "", str(i)) for i, row in enumerate(picks)]
+        v = vecs[picks].mean(axis=1)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        stored = StoredIndex({}, passages, v.astype(np.float32), {}, index.aliases)
+        for mode in ("bm25", "dense", "hybrid"):
+            t = time.perf_counter()
+            r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k, config.bridge)
+            build = time.perf_counter() - t
+            times = []
+            for q in queries:
+                t = time.perf_counter()
+                r.search(q)
+                times.append((time.perf_counter() - t) * 1000)
+            lines.append(f"| {n:,} | {build:.1f} | {mode} | {statistics.median(times):.0f} | {_pct(times, 0.95):.0f} | "
+                         f"{max(times):.0f} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def pipeline_overhead(pipe, config: Config, questions: list[str]) -> list[str]:
+    """Pipeline wall time vs the same prompt sent straight to llama.cpp, prompt cache off for both."""
+    llm = pipe.llm
+    if not hasattr(llm, "raw_completion"):
+        return ["", "(pipeline overhead: only measured for the local llama.cpp backend)"]
+    llm.cache_prompt = False
+    captured = {}
+    chat = llm.chat
+
+    def spy(messages, max_tokens, on_token=None):
+        captured["messages"] = messages
+        return chat(messages, max_tokens, on_token)
+
+    llm.chat = spy
+    lines = ["", "## Pipeline overhead vs llama.cpp called directly on the same prompt (prompt cache off)", "",
+             "| question | pipeline s | direct s | ratio |", "|---|---|---|---|"]
+    tp, td = [], []
+    try:
+        for q in questions:
+            t = time.perf_counter()
+            pipe.ask(q)
+            tp.append(time.perf_counter() - t)
+            req = {"messages": captured["messages"], "max_tokens": config.max_tokens, "temperature": config.temperature,
+                   "seed": config.seed, "stream": True, "cache_prompt": False}
+            td.append(llm.raw_completion(req))
+            lines.append(f"| {q[:40]} | {tp[-1]:.2f} | {td[-1]:.2f} | {tp[-1] / td[-1]:.3f} |")
+            print(lines[-1], flush=True)
+    finally:
+        llm.chat = chat
+        llm.cache_prompt = True
+    lines += ["", f"overhead ratio (sum pipeline / sum direct): {sum(tp) / sum(td):.3f} (target ≤ 1.05)"]
+    return lines
+
+
+def run_bench(config: Config, questions_file: Path | None = None, out: Path | None = None,
+              scale: list[int] | None = None, overhead: bool = True) -> int:
     from .embed import make_embedder
     from .indexer import Indexer
     from .pipeline import Pipeline
@@ -51,6 +149,11 @@ def run_bench(config: Config, questions_file: Path | None = None, out: Path | No
     lines += ["", f"retrieval: median {statistics.median(retrieves):.3f} s, max {max(retrieves):.3f} s",
               f"end-to-end: median {statistics.median(totals):.1f} s, max {max(totals):.1f} s",
               f"peak RSS: {peak_rss_mb():.0f} MB"]
+    if overhead:
+        lines += pipeline_overhead(pipe, config, questions)
+    if scale:
+        lines += retrieval_scaling(config, embedder, scale, questions)
+        lines.append(f"\npeak RSS after scaling: {peak_rss_mb():.0f} MB")
     text = "\n".join(lines)
     print(text)
     if out:

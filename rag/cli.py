@@ -69,10 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--ids", help="comma-separated question ids to run")
     e.add_argument("--limit", type=int, help="only the first N questions")
     e.add_argument("--out", type=Path, help="report folder (default eval/results/)")
+    e.add_argument("--report-only", action="store_true",
+                   help="rewrite the report from the rows-*.jsonl an earlier (possibly interrupted) run left in --out")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)
     b.add_argument("--out", type=Path)
+    b.add_argument("--scale", default="10000,100000",
+                   help="synthetic corpus sizes for retrieval scaling, comma-separated ('' to skip)")
+    b.add_argument("--no-overhead", action="store_true", help="skip the pipeline-vs-direct llama.cpp comparison")
+    b.add_argument("--scale-only", action="store_true", help="only the retrieval scaling (no model)")
     return p
 
 
@@ -220,6 +226,19 @@ def cmd_eval(args, config: Config) -> int:
         items = items[:args.limit]
     configs = resolve(args.configs or DEFAULT)
     out = args.out or PROJECT_ROOT / "eval" / "results"
+    if args.report_only:
+        from .evaluation.runner import load_rows
+
+        results = {ec.name: load_rows(out / f"rows-{ec.name}.jsonl") for ec in configs
+                   if (out / f"rows-{ec.name}.jsonl").exists()}
+        if not results:
+            raise BadInput(f"no rows-*.jsonl in {out} for {', '.join(ec.name for ec in configs)}")
+        done = {n: len(r) for n, r in results.items()}
+        note = ("Rows per configuration: " + ", ".join(f"{n} {k}/{len(items)}" for n, k in done.items())
+                + (" (a partial run: questions are interleaved en/zh/ko, so a prefix stays balanced)."
+                   if any(k < len(items) for k in done.values()) else "."))
+        print(write_report(results, out, path, note))
+        return 0
     embedder = make_embedder(config)
     embedder.warm_up()
     results = {}
@@ -236,7 +255,24 @@ def cmd_eval(args, config: Config) -> int:
 def cmd_bench(args, config: Config) -> int:
     from .bench import run_bench
 
-    return run_bench(config, args.questions, args.out)
+    from .bench import DEFAULT_QUESTIONS, retrieval_scaling
+
+    try:
+        sizes = [int(x) for x in args.scale.split(",") if x.strip()]
+    except ValueError as e:
+        raise BadInput(f"--scale wants comma-separated integers ({e})") from e
+    if args.scale_only:
+        from .embed import make_embedder
+
+        embedder = make_embedder(config)
+        embedder.warm_up()
+        qs = [q for q in Path(args.questions or DEFAULT_QUESTIONS).read_text(encoding="utf-8").splitlines()
+              if q.strip() and not q.startswith("#")]
+        lines = retrieval_scaling(config, embedder, sizes, qs)
+        if args.out:
+            args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return 0
+    return run_bench(config, args.questions, args.out, sizes, overhead=not args.no_overhead)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -179,3 +179,11 @@ def test_verify_cites_an_uncited_context_passage(seeds, verifier):
     other = _pid(seeds, "002", "133项")
     v, added = _run(verifier, "Guangzhou can handle 133 items [1].", "en", {1: cited}, [cited, other])
     assert v.all_supported and added == [other] and "133 items [2]" in v.text
+
+
+def test_verify_repairs_a_compound_amount_read_at_the_wrong_scale(seeds, verifier):
+    pid = _pid(seeds, "000", "49억 6000만원")
+    v, _ = _run(verifier, "The 56 firms invested 49.6 billion yuan [1].", "en", {1: pid})
+    assert v.all_supported and "4.96 billion yuan (49억 6000만원)" in v.text
+    v, _ = _run(verifier, "Guangzhou signed 5 projects [1].", "en", {1: _pid(seeds, "002", "55个")})
+    assert not v.all_supported  # 5 vs 55 is not a scale slip, and 5 is not in the passage as a figure

@@ -145,6 +145,16 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_di
     return rows
 
 
+def load_rows(path: Path) -> list[Row]:
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            d["doc_hit"] = {int(k): v for k, v in d.get("doc_hit", {}).items()}
+            rows.append(Row(**d))
+    return rows
+
+
 def _mean(xs) -> float | None:
     xs = list(xs)
     return sum(xs) / len(xs) if xs else None

@@ -29,11 +29,12 @@ def server_params(model_path: Path, n_ctx: int, threads: int, port: int = 0, see
 
 class LocalLlama:
     def __init__(self, model_path: Path, name: str, n_ctx: int = 4096, threads: int = 2,
-                 temperature: float = 0.0, seed: int = 7, verify=None):
+                 temperature: float = 0.0, seed: int = 7, verify=None, cache_prompt: bool = True):
         self.model_path = Path(model_path)
         self.name = name
         self.n_ctx, self.threads, self.temperature, self.seed = n_ctx, threads, temperature, seed
         self._verify = verify
+        self.cache_prompt = cache_prompt  # reuse the KV cache of a shared prompt prefix (the system prompt)
         self._server = None
         self._lock = threading.Lock()  # one slot: requests take turns
         self.load_s = 0.0
@@ -52,10 +53,18 @@ class LocalLlama:
             raise BackendError(f"llama.cpp could not load {self.model_path.name}: {e}") from e
         self.load_s = time.perf_counter() - t0
 
+    def raw_completion(self, request: dict) -> float:
+        """One request straight to llama.cpp, no wrapper work: the benchmark's baseline. Returns seconds."""
+        self.warm_up()
+        t0 = time.perf_counter()
+        with self._lock:
+            self._server.handle_chat_completions(request, lambda chunk: None)
+        return time.perf_counter() - t0
+
     def chat(self, messages: list[dict], max_tokens: int, on_token: OnToken | None = None) -> Generation:
         self.warm_up()
         req = {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
-               "seed": self.seed, "stream": True, "cache_prompt": True}
+               "seed": self.seed, "stream": True, "cache_prompt": self.cache_prompt}
         parts: list[str] = []
         final: dict = {}
         errors: list[str] = []
