@@ -1,4 +1,4 @@
-"""`rag` command line: setup, index, ask, figures, eval, bench."""
+"""`rag` command line: setup, index, ask, brief, figures, eval, bench."""
 from __future__ import annotations
 
 import argparse
@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--doc", default="", help="only this article (file name or its prefix)")
     f.add_argument("--conflicts", action="store_true", help="list conflicting figures instead")
     f.add_argument("--json", action="store_true")
+
+    br = sub.add_parser("brief", parents=[common], help="write a cross-language briefing with citations")
+    br.add_argument("topic", nargs="*", help="e.g. Heilongjiang–Guangdong paired cooperation")
+    br.add_argument("--lang", default="en", help="briefing language: en, zh, ko (default en)")
+    br.add_argument("--since", default="", help="only articles dated on or after YYYY-MM-DD")
+    br.add_argument("--out", type=Path, help="write to FILE.md or FILE.html (default: Markdown to stdout)")
+    br.add_argument("--json", action="store_true")
+    br.add_argument("--list-topics", action="store_true", help="propose topics found in the corpus")
 
     e = sub.add_parser("eval", parents=[common], help="run the eval set and write a report with plots")
     e.add_argument("--set", dest="eval_set", type=Path, help="questions JSONL (default eval/questions.jsonl)")
@@ -206,6 +214,59 @@ def cmd_figures(args, config: Config) -> int:
     return 0 if table else 1
 
 
+def cmd_brief(args, config: Config) -> int:
+    from .brief.render import to_html, to_markdown
+    from .pipeline import Pipeline
+    from .prompts import Prompts
+
+    lang = (args.lang or "en").lower()
+    if lang not in ("en", "zh", "ko"):
+        raise BadInput(f"briefing language {lang!r} is not supported: use en, zh or ko")
+    if args.out and args.out.suffix.lower() not in (".md", ".html", ".htm"):
+        raise BadInput(f"--out must end in .md or .html, not {args.out.name!r}")
+    if args.list_topics:
+        from .brief.topics import list_topics
+        from .index.store import IndexStore
+
+        index = IndexStore(config.index_dir).load()
+        topics = list_topics(index.articles, index.passages, lang)
+        if args.json:
+            print(json.dumps(topics, ensure_ascii=False, indent=1))
+        for t in [] if args.json else topics:
+            print(f"{t['topic']}  ({t['passages']} passages in {len(t['documents'])} articles)")
+        return 0
+    topic = " ".join(args.topic).strip()
+    if not topic:
+        raise BadInput("give a topic, or --list-topics")
+    pipe = Pipeline(config).warm_up()
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, desc="notes", unit="passage", file=sys.stderr, disable=args.json)
+
+    def progress(done, total, what):
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(what[:24])
+        bar.refresh()
+
+    b = pipe.briefer().run(topic, lang, args.since, progress)
+    bar.close()
+    prompts = Prompts(config.prompts_dir)
+    if args.json:
+        print(json.dumps(b.to_dict(), ensure_ascii=False, indent=1))
+    text = to_html(b, prompts) if args.out and args.out.suffix.lower() in (".html", ".htm") else to_markdown(b, prompts)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    elif not args.json:
+        print(text)
+    t = b.timings
+    print(f"({t['passages']} passages: {t['notes_generated']} notes written, {t['notes_cached']} from cache; "
+          f"{t['total_s']:.1f} s)", file=sys.stderr)
+    return 0
+
+
 def cmd_eval(args, config: Config) -> int:
     from .config import PROJECT_ROOT
     from .embed import make_embedder
@@ -282,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
-                "eval": cmd_eval, "bench": cmd_bench}[args.command](args, config)
+                "brief": cmd_brief, "eval": cmd_eval, "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -56,6 +56,14 @@ class Config:
 
     language: str = ""  # answer language: "" = the question's own
 
+    # Briefings: map over at most brief_passages passages (one prompt each), then one short overview.
+    brief_passages: int = 8
+    brief_candidates: int = 16
+    brief_per_doc: int = 3
+    brief_note_tokens: int = 80
+    brief_overview_tokens: int = 160
+    brief_figures: int = 15
+
     def __post_init__(self) -> None:
         self.home = Path(self.home)
         self.models_dir = Path(self.models_dir) if self.models_dir else self.home / "models"

@@ -63,8 +63,7 @@ def measure_label(key: str, lang: str = "en") -> str:
 @lru_cache(maxsize=1)
 def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(canonical English name, surface forms) for proper names in the alias table."""
-    wanted = {line.strip() for line in PLACES_FILE.read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")}
+    wanted = set(within())
     out = []
     with open(ALIASES_FILE, encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
@@ -78,6 +77,17 @@ def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
             forms = {f for f in forms if not (len(f) == 1 and _HANGUL.match(f))}
             out.append((names[0], tuple(sorted(forms, key=len, reverse=True))))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def within() -> dict[str, str]:
+    """Place -> the province it lies in ("" for provinces and countries)."""
+    out = {}
+    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, parent = line.partition("\t")
+            out[name.strip()] = parent.strip()
+    return out
 
 
 def entities_in(text: str) -> list[str]:

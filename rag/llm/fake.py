@@ -37,6 +37,10 @@ class FakeLLM:
     def _answer(self, user: str) -> str:
         from ..answer import split_sentences
 
+        if not _BLOCK.search(user) and "Passage (" in user:
+            # A briefing note: the passage's first sentence is a fair one-sentence summary.
+            body = user.split("):\n", 1)[-1].split("\n", 1)[0]
+            return (split_sentences(body) or [body])[0].strip()
         question = user.rsplit("Question:", 1)[-1].split("\n", 1)[0]
         q = set(tokens(question))
         best = (0, "", 0)

@@ -1,0 +1,194 @@
+"""The briefing component: select passages, note each (cached), check figures, write an overview.
+
+The model is small and prefill is slow, so no prompt holds more than one passage (the map step)
+or the short notes (the reduce step). The figures table and conflicts come from the figures index,
+not from the model.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from ..config import Config
+from ..errors import BadInput
+from ..figures.conflicts import conflicts_for
+from ..figures.render import english_amount
+from ..figures.verify import FigureVerifier
+from ..llm.base import ChatModel
+from ..prompts import Prompts
+from ..retrieval import HybridRetriever
+from ..text.sentences import display
+from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
+from .notes import NoteCache
+
+_MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Note:
+    marker: int
+    passage_id: str
+    doc: str
+    date: str
+    text: str
+    cached: bool
+    figures: list[FigureCheck] = field(default_factory=list)
+
+
+@dataclass
+class Briefing:
+    topic: str
+    language: str
+    since: str
+    overview: str
+    notes: list[Note]  # in date order: the key developments
+    figures: list[Figure]
+    conflicts: list[Conflict]
+    citations: list[Citation]
+    sources: list[dict]
+    overview_figures: list[FigureCheck] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["figures"] = [{**asdict(f), "normalised": english_amount(Decimal(f.value), f.unit)} for f in self.figures]
+        return d
+
+
+class Briefer:
+    def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel, articles: dict[str, Article],
+                 passages: list[Passage], figures: list[Figure], conflicts: list[Conflict],
+                 prompts: Prompts | None = None):
+        self.config = config
+        self.retriever = retriever
+        self.llm = llm
+        self.articles = articles
+        self.passages = {p.id: p for p in passages}
+        self.figures = figures
+        self.conflicts = conflicts
+        self.prompts = prompts or Prompts(config.prompts_dir)
+        self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
+                                       self.prompts.messages["unverified"])
+        note_prompt = self.prompts.template("brief_note_system.txt") + self.prompts.template("brief_note_user.txt")
+        self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
+
+    def select(self, topic: str, since: str) -> list[Passage]:
+        hits = self.retriever.search(topic, top_k=self.config.brief_candidates).hits
+        chosen, per_doc = [], {}
+        for h in hits:
+            p = h.passage
+            if since and (p.date or "") < since:
+                continue
+            if per_doc.get(p.doc, 0) >= self.config.brief_per_doc:
+                continue
+            per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
+            chosen.append(p)
+            if len(chosen) >= self.config.brief_passages:
+                break
+        return chosen
+
+    def note(self, p: Passage, lang: str) -> tuple[str, bool]:
+        cached = self.cache.get(p.hash, lang)
+        if cached is not None:
+            return cached, True
+        text = " ".join(display(self.articles[p.doc].text, s, e) for s, e in p.sentences) or p.text
+        user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
+                                   language_name=self.prompts.messages["language_names"][lang])
+        gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
+                             {"role": "user", "content": user}], self.config.brief_note_tokens)
+        note = _MARKER.sub("", gen.text).strip().split("\n")[0].strip()
+        if note:
+            self.cache.put(p.hash, lang, note)
+        return note, False
+
+    def run(self, topic: str, lang: str = "en", since: str = "", on_progress: Progress | None = None) -> Briefing:
+        topic = (topic or "").strip()
+        if not topic:
+            raise BadInput("the briefing topic is empty")
+        if lang not in ("en", "zh", "ko"):
+            raise BadInput(f"briefing language {lang!r} is not supported: use en, zh or ko")
+        if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+            raise BadInput(f"--since wants a date like 2021-01-01, not {since!r}")
+        t0 = time.perf_counter()
+        chosen = self.select(topic, since)
+        if not chosen:
+            raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
+        citations: list[Citation] = []
+        notes: list[Note] = []
+        generated = 0
+
+        def cite(pid: str, span: tuple[int, int] | None = None) -> int:
+            for c in citations:
+                if c.passage_id == pid:
+                    return c.marker
+            p = self.passages[pid]
+            s, e = span or (p.sentences[0] if p.sentences else (p.start, p.end))
+            citations.append(Citation(len(citations) + 1, p.doc, p.title, p.date, pid, s, e,
+                                      self.articles[p.doc].text[s:e]))
+            return len(citations)
+
+        for i, p in enumerate(chosen, 1):
+            if on_progress:
+                on_progress(i - 1, len(chosen), p.doc)
+            text, was_cached = self.note(p, lang)
+            generated += not was_cached
+            if not text:
+                continue
+            marker = cite(p.id, (p.start, p.end))
+            v = self.verifier.run(text, lang, {marker: p.id}, [p.id], cite)
+            notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks))
+        if on_progress:
+            on_progress(len(chosen), len(chosen), "overview")
+        t_map = time.perf_counter() - t0
+        overview, overview_checks = self._overview(topic, lang, notes, cite)
+        notes.sort(key=lambda n: (n.date or "9999", n.marker))
+        figures = self._figure_table(chosen)
+        used = {f.id for f in figures}
+        found = conflicts_for(used, self.conflicts)
+        for c in found:
+            for v in c.values:
+                cite(v.passage_id)
+        sources = self._sources(citations)
+        return Briefing(topic, lang, since, overview, notes, figures, found, citations, sources, overview_checks,
+                        {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
+                         "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
+
+    def _overview(self, topic, lang, notes: list[Note], cite) -> tuple[str, list[FigureCheck]]:
+        if not notes:
+            return "", []
+        listing = "\n".join(f"[{n.marker}] {n.date or 'undated'}\n{_MARKER.sub('', n.text).strip()}" for n in notes)
+        user = self.prompts.render("brief_overview_user.txt", topic=topic, notes=listing,
+                                   language_name=self.prompts.messages["language_names"][lang])
+        gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
+                             {"role": "user", "content": user}], self.config.brief_overview_tokens)
+        known = {n.marker: n.passage_id for n in notes}
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", gen.text).strip()
+        if not text or not _MARKER.search(text):
+            return "", []
+        v = self.verifier.run(text, lang, dict(known), list(known.values()), cite)
+        return v.text, v.checks
+
+    def _figure_table(self, chosen: list[Passage]) -> list[Figure]:
+        spans = {}
+        for p in chosen:
+            spans.setdefault(p.doc, []).append((p.start, p.end))
+        picked = [f for f in self.figures if any(s <= f.start < e for s, e in spans.get(f.doc, []))
+                  and (f.measure or f.unit in ("yuan", "people", "tonnes", "%", "projects", "companies", "m²"))]
+        picked.sort(key=lambda f: (f.date, f.doc, f.start))
+        return picked[:self.config.brief_figures]
+
+    def _sources(self, citations: list[Citation]) -> list[dict]:
+        seen, out = set(), []
+        for c in citations:
+            if c.doc in seen:
+                continue
+            seen.add(c.doc)
+            a = self.articles[c.doc]
+            out.append({"doc": a.doc, "title": a.title, "outlet": a.outlet, "date": a.date,
+                        "date_inferred": a.date_inferred, "language": a.language,
+                        "markers": [x.marker for x in citations if x.doc == c.doc]})
+        return out

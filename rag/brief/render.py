@@ -1,0 +1,96 @@
+"""A briefing as Markdown or as a standalone HTML page; both from the same Briefing."""
+from __future__ import annotations
+
+import html
+import re
+import time
+from decimal import Decimal
+
+from ..figures.render import english_amount
+from ..prompts import Prompts
+from .briefer import Briefing
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def _t(prompts: Prompts, lang: str, key: str, **values) -> str:
+    table = prompts.messages["brief"]
+    text = (table.get(lang) or table["en"])[key]
+    for k, v in values.items():
+        text = text.replace("{" + k + "}", str(v))
+    return text
+
+
+def _when(f) -> str:
+    return f.period or (f"as of {f.as_of}" if f.as_of else "")
+
+
+def _marker_of(b: Briefing, passage_id: str) -> int:
+    return next((c.marker for c in b.citations if c.passage_id == passage_id), 0)
+
+
+def to_markdown(b: Briefing, prompts: Prompts) -> str:
+    L = b.language
+    out = [f"# {_t(prompts, L, 'title', topic=b.topic)}", ""]
+    out.append(_t(prompts, L, "generated", when=time.strftime("%Y-%m-%d"), n=b.timings.get("passages", 0),
+                  k=len(b.sources)))
+    if b.since:
+        out.append(_t(prompts, L, "since", since=b.since))
+    out += ["", f"## {_t(prompts, L, 'overview')}", "", b.overview or _t(prompts, L, "no_overview"), "",
+            f"## {_t(prompts, L, 'developments')}", ""]
+    out += [f"- **{n.date or '—'}** — {n.text}" for n in b.notes]
+    out += ["", f"## {_t(prompts, L, 'figures')}", "",
+            f"| {_t(prompts, L, 'figure')} | {_t(prompts, L, 'normalised')} | {_t(prompts, L, 'period')} | "
+            f"{_t(prompts, L, 'source')} |", "|---|---|---|---|"]
+    for f in b.figures:
+        out.append(f"| {f.text} | {english_amount(Decimal(f.value), f.unit)} | {_when(f)} | "
+                   f"[{_marker_of(b, f.passage_id) or '?'}] {f.doc} |")
+    if b.conflicts:
+        out += ["", f"## {_t(prompts, L, 'conflicts')}", ""]
+        for c in b.conflicts:
+            vals = "; ".join(f"{v.text} ({v.as_of}) [{_marker_of(b, v.passage_id)}]" for v in c.values)
+            newest = next(v for v in c.values if v.passage_id == c.newest)
+            out.append(f"- {c.label}: {vals} — newest: {newest.text} ({newest.as_of})")
+    out += ["", f"## {_t(prompts, L, 'sources')}", ""]
+    for s in b.sources:
+        date = s["date"] + (" (inferred)" if s["date_inferred"] else "")
+        out.append(f"- {', '.join(f'[{m}]' for m in s['markers'])} {s['title']} — {s['outlet'] or '?'}, {date}, "
+                   f"{s['language']}, `{s['doc']}`")
+    out += ["", "---", ""]
+    for c in b.citations:
+        out.append(f"[{c.marker}] `{c.passage_id}` chars {c.start}–{c.end}: “{' '.join(c.quote.split())[:200]}”")
+    return "\n".join(out) + "\n"
+
+
+def to_html(b: Briefing, prompts: Prompts) -> str:
+    L = b.language
+    esc = html.escape
+
+    def linked(text: str) -> str:
+        return _MARK.sub(lambda m: f'<a href="#c{m.group(1)}">[{m.group(1)}]</a>', esc(text))
+
+    rows = "".join(f"<tr><td>{esc(f.text)}</td><td>{esc(english_amount(Decimal(f.value), f.unit))}</td>"
+                   f"<td>{esc(_when(f))}</td><td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
+                   for f in b.figures)
+    conflicts = "".join(
+        f"<li>{esc(c.label)}: " + "; ".join(f"{esc(v.text)} ({esc(v.as_of)}) {linked(f'[{_marker_of(b, v.passage_id)}]')}"
+                                          for v in c.values) + "</li>" for c in b.conflicts)
+    sources = "".join(f"<li>{esc(s['title'])} — {esc(s['outlet'] or '?')}, {esc(s['date'])}, {esc(s['language'])}, "
+                      f"<code>{esc(s['doc'])}</code></li>" for s in b.sources)
+    cites = "".join(f'<li id="c{c.marker}">[{c.marker}] <code>{esc(c.passage_id)}</code> '
+                    f"“{esc(' '.join(c.quote.split()))}”</li>" for c in b.citations)
+    notes = "".join(f"<li><b>{esc(n.date or '—')}</b> — {linked(n.text)}</li>" for n in b.notes)
+    return f"""<!doctype html><html lang="{L}"><head><meta charset="utf-8">
+<title>{esc(_t(prompts, L, 'title', topic=b.topic))}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em}}li{{margin:.3em 0}}</style></head><body>
+<h1>{esc(_t(prompts, L, 'title', topic=b.topic))}</h1>
+<h2>{esc(_t(prompts, L, 'overview'))}</h2><p>{linked(b.overview or _t(prompts, L, 'no_overview'))}</p>
+<h2>{esc(_t(prompts, L, 'developments'))}</h2><ul>{notes}</ul>
+<h2>{esc(_t(prompts, L, 'figures'))}</h2><table><tr><th>{esc(_t(prompts, L, 'figure'))}</th>
+<th>{esc(_t(prompts, L, 'normalised'))}</th><th>{esc(_t(prompts, L, 'period'))}</th>
+<th>{esc(_t(prompts, L, 'source'))}</th></tr>{rows}</table>
+{f"<h2>{esc(_t(prompts, L, 'conflicts'))}</h2><ul>{conflicts}</ul>" if conflicts else ""}
+<h2>{esc(_t(prompts, L, 'sources'))}</h2><ul>{sources}</ul><ol style="list-style:none">{cites}</ol>
+</body></html>
+"""

@@ -1,0 +1,94 @@
+"""Briefings with the fake model: structure, citations that resolve, cached notes, topics, output."""
+import json
+import re
+
+import pytest
+
+from rag.brief.render import to_html, to_markdown
+from rag.brief.topics import list_topics
+from rag.cli import main
+from rag.errors import BadInput
+from rag.llm.fake import FakeLLM
+from rag.pipeline import Pipeline
+from rag.prompts import Prompts
+
+TOPIC = "黑龙江 广东 对口合作 签约"
+
+
+@pytest.fixture
+def pipe(built):
+    config, emb = built
+    return Pipeline(config, embedder=emb, llm=FakeLLM()).warm_up()
+
+
+def test_briefing_structure_and_citations_resolve(pipe):
+    b = pipe.briefer().run(TOPIC, "en")
+    assert 1 <= len(b.notes) <= pipe.config.brief_passages
+    assert [n.date for n in b.notes] == sorted(n.date for n in b.notes)  # developments in date order
+    markers = {c.marker for c in b.citations}
+    texts = [b.overview] + [n.text for n in b.notes]
+    used = {int(m) for t in texts for m in re.findall(r"\[(\d+)\]", t)}
+    assert used and used <= markers
+    for c in b.citations:  # every citation quotes its source exactly
+        assert pipe.index.articles[c.doc].text[c.start:c.end] == c.quote
+    assert all(n.text.rstrip().endswith(f"[{n.marker}]") for n in b.notes)
+    selected = {n.passage_id for n in b.notes}
+    spans = [(p.doc, p.start, p.end) for p in pipe.index.passages if p.id in selected]
+    assert b.figures and all(any(d == f.doc and s <= f.start < e for d, s, e in spans) for f in b.figures)
+    assert {s["doc"] for s in b.sources} == {c.doc for c in b.citations}
+    md = to_markdown(b, Prompts(pipe.config.prompts_dir))
+    for heading in ("## Overview", "## Key developments", "## Key figures", "## Sources"):
+        assert heading in md
+    assert all(f.text in md for f in b.figures)
+
+
+def test_second_briefing_reuses_cached_notes(pipe):
+    first = pipe.briefer().run(TOPIC, "en")
+    calls = len(pipe.llm.calls)
+    second = pipe.briefer().run(TOPIC + " 项目", "en")
+    shared = {n.passage_id for n in first.notes} & {n.passage_id for n in second.notes}
+    assert shared and all(n.cached for n in second.notes if n.passage_id in shared)
+    assert len(pipe.llm.calls) - calls == second.timings["notes_generated"] + 1  # + the overview
+    assert first.timings["notes_generated"] > 0
+    korean = pipe.briefer().run(TOPIC, "ko")  # notes are per language
+    assert korean.timings["notes_cached"] == 0
+
+
+def test_briefing_conflicts_and_since(pipe):
+    b = pipe.briefer().run("广州 齐齐哈尔 政务服务事项", "zh")
+    assert any(c.measure == "gov_service_items" for c in b.conflicts)
+    docs = {c.doc for c in b.citations}
+    assert any(d.startswith("000") for d in docs) and any(d.startswith("002") for d in docs)
+    late = pipe.briefer().run(TOPIC, "en", since="2024-01-01")
+    assert all(n.date >= "2024-01-01" for n in late.notes)
+
+
+@pytest.mark.parametrize("topic,lang,since", [("", "en", ""), ("x", "fr", ""), ("x", "en", "2021/01/01")])
+def test_bad_briefing_input(pipe, topic, lang, since):
+    with pytest.raises(BadInput):
+        pipe.briefer().run(topic, lang, since)
+
+
+def test_topics_found_in_the_corpus(pipe):
+    topics = list_topics(pipe.index.articles, pipe.index.passages, "en")
+    pairs = {frozenset(t["entities"]) for t in topics}
+    for pair in ({"Heilongjiang", "Guangdong"}, {"Guangzhou", "Qiqihar"}, {"Shenzhen", "Harbin"},
+                 {"Changchun", "Siping"}, {"Heilongjiang", "Russia"}):
+        assert frozenset(pair) in pairs
+    zh = list_topics(pipe.index.articles, pipe.index.passages, "zh")
+    assert any("齐齐哈尔" in t["topic"] for t in zh)
+
+
+def test_cli_brief_html_and_errors(built, monkeypatch, tmp_path, capsys):
+    config, _ = built
+    monkeypatch.setenv("RAG_HOME", str(config.home))
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
+    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
+    out = tmp_path / "b.html"
+    assert main(["brief", *TOPIC.split(), "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and 'href="#c1"' in page and 'id="c1"' in page
+    assert main(["brief", "--list-topics", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["passages"] > 1
+    assert main(["brief", "x", "--out", str(tmp_path / "b.pdf")]) == 2
+    assert main(["brief"]) == 2
