@@ -15,6 +15,7 @@ from typing import Callable
 from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
+from ..figures.context import entities_in, within
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
@@ -25,6 +26,10 @@ from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
 from .notes import NoteCache
 
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
+
+
+def _provinces(scope: list[str]) -> set[str]:
+    return {within().get(s) for s in scope if within().get(s)}
 Progress = Callable[[int, int, str], None]
 
 
@@ -77,18 +82,28 @@ class Briefer:
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
 
     def select(self, topic: str, since: str) -> list[Passage]:
-        hits = self.retriever.search(topic, top_k=self.config.brief_candidates).hits
+        """Half the slots: passages whose figures measure known things about the topic's places (a
+        briefing is read for its numbers); the rest: retrieval order. At most brief_per_doc per article."""
+        def fresh(p: Passage) -> bool:
+            return not since or (p.date or "") >= since
+
+        places = set(entities_in(topic))
+        richness: dict[str, int] = {}
+        for f in self.figures:
+            if f.measure and places and places <= set(f.scope) | _provinces(f.scope):
+                richness[f.passage_id] = richness.get(f.passage_id, 0) + 1
+        rich = [self.passages[pid] for pid, _ in sorted(richness.items(), key=lambda kv: -kv[1])]
+        hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]
         chosen, per_doc = [], {}
-        for h in hits:
-            p = h.passage
-            if since and (p.date or "") < since:
-                continue
-            if per_doc.get(p.doc, 0) >= self.config.brief_per_doc:
-                continue
-            per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
-            chosen.append(p)
-            if len(chosen) >= self.config.brief_passages:
-                break
+        quota = self.config.brief_passages // 2
+        for pool, limit in ((rich, quota), (hits, self.config.brief_passages), (rich, self.config.brief_passages)):
+            for p in pool:
+                if len(chosen) >= limit:
+                    break
+                if p in chosen or not fresh(p) or per_doc.get(p.doc, 0) >= self.config.brief_per_doc:
+                    continue
+                per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
+                chosen.append(p)
         return chosen
 
     def note(self, p: Passage, lang: str) -> tuple[str, bool]:

@@ -18,22 +18,21 @@ KEY = [("490100000000", "001_"), ("26000000", None), ("407", "000_")]
 @requires_models
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_real_briefing_has_key_figures_with_citations(lang, tmp_path):
-    config = Config.from_env().replace(home=tmp_path, index_dir=Config.from_env().index_dir,
-                                       models_dir=Config.from_env().models_dir)
+    base = Config.from_env()
+    # A fresh home keeps the note cache empty: this is the cold briefing.
+    config = base.replace(home=tmp_path, index_dir=base.index_dir, models_dir=base.models_dir)
     pipe = Pipeline(config).warm_up()
     b = pipe.briefer().run("Heilongjiang–Guangdong paired cooperation", lang)
     md = to_markdown(b, Prompts(config.prompts_dir))
-    cited = {c.marker: c for c in b.citations}
+    print(md, b.timings)
     for value, doc in KEY:
-        hits = [f for f in b.figures if f.value == value] + [
-            f for n in b.notes for f in n.figures if f.value == value and f.supported]
-        assert hits, (value, md)
-        docs = {getattr(h, "doc", None) or cited.get(int(h.passage_id and 0) or 0, None) for h in hits}
+        table = [f for f in b.figures if f.value == value]
+        noted = [f for n in b.notes for f in n.figures if f.value == value and f.supported]
+        assert table or noted, (value, md)
         if doc:
-            assert any(f.doc.startswith(doc) for f in b.figures if f.value == value) or any(
-                f.passage_id.startswith(doc) for n in b.notes for f in n.figures if f.value == value), (value, docs)
+            assert any(f.doc.startswith(doc) for f in table) or any(f.passage_id.startswith(doc) for f in noted)
         assert any(m.value == Decimal(value) for m in mentions(md)), value
     assert all(n.text.rstrip().endswith("]") for n in b.notes)
-    unverified = [f for n in b.notes for f in n.figures if not f.supported] + [f for f in b.overview_figures
-                                                                               if not f.supported]
+    unverified = [f for n in b.notes for f in n.figures if not f.supported]
+    unverified += [f for f in b.overview_figures if not f.supported]
     assert len(unverified) <= 1, unverified
