@@ -1,4 +1,4 @@
-"""`rag` command line: setup, index, ask, brief, figures, eval, bench."""
+"""`rag` command line: setup, index, ask, brief, figures, eval, bench, ui."""
 from __future__ import annotations
 
 import argparse
@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--out", type=Path, help="write to FILE.md or FILE.html (default: Markdown to stdout)")
     br.add_argument("--json", action="store_true")
     br.add_argument("--list-topics", action="store_true", help="propose topics found in the corpus")
+
+    u = sub.add_parser("ui", parents=[common], help="open the web UI (http://127.0.0.1:7860)")
+    u.add_argument("--host", default="127.0.0.1", help="interface to bind; 0.0.0.0 exposes it to the network")
+    u.add_argument("--port", type=int, default=7860)
 
     e = sub.add_parser("eval", parents=[common], help="run the eval set and write a report with plots")
     e.add_argument("--set", dest="eval_set", type=Path, help="questions JSONL (default eval/questions.jsonl)")
@@ -267,6 +271,15 @@ def cmd_brief(args, config: Config) -> int:
     return 0
 
 
+def cmd_ui(args, config: Config) -> int:
+    from .ui.app import launch
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"rag: warning: the UI will listen on {args.host}, reachable from the network", file=sys.stderr)
+    launch(config, args.host, args.port)
+    return 0
+
+
 def cmd_eval(args, config: Config) -> int:
     from .config import PROJECT_ROOT
     from .embed import make_embedder
@@ -343,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
-                "brief": cmd_brief, "eval": cmd_eval, "bench": cmd_bench}[args.command](args, config)
+                "brief": cmd_brief, "eval": cmd_eval, "ui": cmd_ui, "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

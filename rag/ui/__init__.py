@@ -1,0 +1,1 @@
+"""The web UI: thin Gradio layout (app.py) over the same services the CLI uses (services.py)."""

@@ -1,0 +1,134 @@
+"""The Gradio layout. Every handler calls Services; nothing here decides anything."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from ..config import PROJECT_ROOT, Config
+from ..errors import RagError
+from .services import LANGS, MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, Services, quick_eval
+
+CSS = """
+mark{background:#ffe58a} .badge{display:inline-block;margin:.2em;padding:.1em .5em;border-radius:1em;font-size:.85em}
+.badge.ok{background:#d9f7be} .badge.bad{background:#ffccc7} .evidence li{margin-bottom:.6em}
+.source{font-size:.92em;line-height:1.5} a.cite{font-weight:bold;text-decoration:none}
+"""
+MODELS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "server"]
+
+
+def build(services: Services) -> gr.Blocks:
+    out_dir = Path(tempfile.mkdtemp(prefix="rag-ui-"))
+    with gr.Blocks(title="newsrag") as demo:
+        gr.Markdown("## newsrag — questions, briefings and figures from Chinese and Korean news, offline")
+        with gr.Tab("Ask"):
+            with gr.Row():
+                question = gr.Textbox(label="Question (English, 中文, 한국어)", lines=2, scale=4,
+                                      elem_id="question")
+                with gr.Column(scale=1):
+                    language = gr.Dropdown(list(LANGS), value="auto", label="Answer language")
+                    model = gr.Dropdown(MODELS, value=services.config.llm_model if services.config.llm_backend
+                                        != "openai" else "server", label="Model")
+            ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
+            answer = gr.HTML(elem_id="answer")
+            status = gr.Markdown(elem_id="status")
+            with gr.Row():
+                with gr.Column():
+                    gr.Markdown("### Cited sources")
+                    sources = gr.HTML(elem_id="sources")
+                with gr.Column():
+                    gr.Markdown("### Retrieved evidence")
+                    evidence = gr.HTML(elem_id="evidence")
+
+            def on_ask(q, lang):
+                for u in services.ask(q, lang):
+                    yield u.answer_md, u.evidence_html, u.sources_html, f"<small>{u.status}</small>"
+
+            ask_btn.click(on_ask, [question, language], [answer, evidence, sources, status])
+            question.submit(on_ask, [question, language], [answer, evidence, sources, status])
+
+            def on_model(m):
+                try:
+                    services.use_model(m)
+                    return f"<small>model: {m}</small>"
+                except RagError as e:
+                    return f"**{e}**"
+
+            model.change(on_model, [model], [status])
+
+        with gr.Tab("Briefing"):
+            topic = gr.Dropdown(services.topics(), allow_custom_value=True, label="Topic (pick or type)",
+                                elem_id="topic")
+            with gr.Row():
+                b_lang = gr.Dropdown(["English", "中文", "한국어"], value="English", label="Language")
+                since = gr.Textbox(label="Since (YYYY-MM-DD, optional)")
+            b_btn = gr.Button("Write briefing", variant="primary", elem_id="brief")
+            b_out = gr.Markdown(elem_id="briefing")
+            with gr.Row():
+                md_file, html_file = gr.File(label="Markdown"), gr.File(label="HTML")
+
+            def on_brief(t, lang, s, progress=gr.Progress()):
+                try:
+                    md, p_md, p_html = services.brief(t, lang, s, out_dir, progress)
+                    return md, str(p_md), str(p_html)
+                except RagError as e:
+                    return f"**{e}**", None, None
+
+            b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file])
+
+        with gr.Tab("Figures"):
+            with gr.Row():
+                f_query = gr.Textbox(label="Filter (any language)", scale=3)
+                f_doc = gr.Textbox(label="Article (file name prefix)", scale=1)
+            table = gr.Dataframe(services.figures(), headers=["figure", "value", "period", "article", "date",
+                                                               "context"], interactive=False, wrap=True)
+            f_query.change(services.figures, [f_query, f_doc], table)
+            f_doc.change(services.figures, [f_query, f_doc], table)
+            gr.Plot(services.investment_chart())
+
+        with gr.Tab("Sources"):
+            s_table = gr.Dataframe(services.sources(), headers=["file", "title", "outlet", "date", "language",
+                                                                 "passages"], interactive=False)
+            upload = gr.File(label=f"Add an article ({', '.join(UPLOAD_SUFFIXES)}, ≤ {MAX_UPLOAD_BYTES // 1024} KB)",
+                             file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
+            with gr.Row():
+                remove = gr.Textbox(label="Remove article (file name)", scale=3)
+                remove_btn = gr.Button("Remove", scale=1)
+            s_msg = gr.Markdown(elem_id="source-status")
+
+            def on_upload(f):
+                if f is None:
+                    return gr.update(), ""
+                try:
+                    return services.sources(), services.add_source(f if isinstance(f, str) else f.name)
+                except (RagError, OSError) as e:
+                    return services.sources(), f"**{e}**"
+
+            def on_remove(doc):
+                try:
+                    return services.sources(), services.remove_source(doc.strip())
+                except RagError as e:
+                    return services.sources(), f"**{e}**"
+
+            upload.upload(on_upload, [upload], [s_table, s_msg])
+            remove_btn.click(on_remove, [remove], [s_table, s_msg])
+
+        with gr.Tab("Eval"):
+            report = PROJECT_ROOT / "eval" / "results" / "eval.md"
+            gr.Markdown(report.read_text(encoding="utf-8").split("## Plots")[0] if report.exists()
+                        else "No report yet: run `rag eval`.")
+            for png in ("accuracy.png", "latency.png", "retrieval.png"):
+                if (report.parent / png).exists():
+                    gr.Image(str(report.parent / png), show_label=False)
+            q_btn = gr.Button("Quick run (5 questions)")
+            q_out = gr.Markdown()
+            q_btn.click(lambda: quick_eval(services), [], q_out)
+    demo.queue(default_concurrency_limit=1, max_size=64)
+    return demo
+
+
+def launch(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
+    services = Services(config).warm_up()
+    build(services).launch(server_name=host, server_port=port, show_error=False, css=CSS,
+                           max_file_size=MAX_UPLOAD_BYTES)

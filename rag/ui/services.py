@@ -1,0 +1,256 @@
+"""What the UI does, without Gradio: one pipeline per process, rendered as HTML/Markdown/rows.
+
+Kept apart from the layout so it is tested directly, and so the UI never grows its own logic.
+"""
+from __future__ import annotations
+
+import html
+import queue
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from ..config import Config
+from ..errors import BadInput, RagError
+from ..figures.render import english_amount
+from ..types import Answer, Citation
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+LANGS = {"auto": "", "English": "en", "中文": "zh", "한국어": "ko"}
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+@dataclass
+class AskUpdate:
+    answer_md: str
+    evidence_html: str
+    sources_html: str
+    status: str
+
+
+class Services:
+    def __init__(self, config: Config, embedder=None, llm=None):
+        from ..pipeline import Pipeline
+
+        self.config = config
+        self._embedder, self._llm = embedder, llm
+        self.pipe = Pipeline(config, embedder=embedder, llm=llm)
+        self.lock = threading.Lock()  # one model, one request at a time; Gradio's queue holds the rest
+
+    def warm_up(self) -> "Services":
+        self.pipe.warm_up()
+        return self
+
+    def use_model(self, model: str) -> str:
+        """Switch between the registry models or the configured server; reloads once."""
+        from ..pipeline import Pipeline
+
+        backend = "openai" if model == "server" else self.config.llm_backend
+        if model == "server" and not self.config.llm_url:
+            raise BadInput("no server configured: set RAG_LLM_URL (an OpenAI-compatible /v1 URL)")
+        new = self.config.replace(llm_backend=backend, llm_model=None if model == "server" else model)
+        if new == self.pipe.config:
+            return model
+        with self.lock:
+            self.pipe = Pipeline(new, embedder=self.pipe.embedder, llm=self._llm if new.llm_backend == "fake" else None)
+            self.pipe.warm_up()
+        return model
+
+    # --- Ask ------------------------------------------------------------------------------------
+
+    def evidence(self, question: str) -> str:
+        result = self.pipe.retriever.search(question)
+        items = []
+        for h in result.hits:
+            p = h.passage
+            text = html.escape(p.text)
+            text = re.sub(r"(\d[\d,.]*\s?[亿億억万萬만千천%]?)", r"<mark>\1</mark>", text)
+            items.append(f"<li><b>{html.escape(p.title)}</b> <small>{html.escape(p.date)} · "
+                         f"<code>{html.escape(p.doc)}</code></small><br>{text}</li>")
+        return "<ol class='evidence'>" + "".join(items) + "</ol>"
+
+    def ask(self, question: str, language: str = "auto") -> Iterator[AskUpdate]:
+        """Evidence first (retrieval is ~0.1 s), then the answer as it streams, then verified citations."""
+        from ..answer import check_question
+
+        try:
+            question = check_question(question, self.config.max_question_chars)
+        except BadInput as e:
+            yield AskUpdate(f"**{html.escape(str(e))}**", "", "", "error")
+            return
+        lang = LANGS.get(language, language or "")
+        evidence = self.evidence(question)
+        yield AskUpdate("…", evidence, "", "retrieved; the model is writing")
+        pieces: queue.Queue = queue.Queue()
+        box: dict = {}
+
+        def work():
+            try:
+                with self.lock:
+                    box["answer"] = self.pipe.ask(question, lang or None, pieces.put)
+            except RagError as e:
+                box["error"] = str(e)
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+        text = ""
+        while (piece := pieces.get()) is not None:
+            text += piece
+            yield AskUpdate(html.escape(text), evidence, "", "writing")
+        if "error" in box:
+            yield AskUpdate(f"**{html.escape(box['error'])}**", evidence, "", "error")
+            return
+        ans: Answer = box["answer"]
+        yield AskUpdate(render_answer(ans), evidence, render_sources(ans.citations, self.pipe.index.articles),
+                        render_status(ans))
+
+    # --- Briefing, figures, sources ------------------------------------------------------------
+
+    def topics(self, lang: str = "en") -> list[str]:
+        from ..brief.topics import list_topics
+
+        return [t["topic"] for t in list_topics(self.pipe.index.articles, self.pipe.index.passages, lang)]
+
+    def brief(self, topic: str, language: str, since: str, out_dir: Path, progress=None):
+        from ..brief.render import to_html, to_markdown
+        from ..prompts import Prompts
+
+        lang = LANGS.get(language, language) or "en"
+        with self.lock:
+            b = self.pipe.briefer().run(topic, lang, (since or "").strip(),
+                                        (lambda d, t, w: progress(d / max(t, 1), desc=w)) if progress else None)
+        prompts = Prompts(self.config.prompts_dir)
+        md, page = to_markdown(b, prompts), to_html(b, prompts)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^\w-]+", "-", topic)[:40].strip("-") or "briefing"
+        (out_dir / f"{slug}.md").write_text(md, encoding="utf-8")
+        (out_dir / f"{slug}.html").write_text(page, encoding="utf-8")
+        return md, out_dir / f"{slug}.md", out_dir / f"{slug}.html"
+
+    def figures(self, query: str = "", doc: str = "") -> list[list]:
+        from ..figures.table import filter_figures, rows
+
+        table = rows(filter_figures(self.pipe.index.figures, self.pipe.index.articles, query or "", doc or ""),
+                     self.pipe.index.articles)
+        return [[r["value"], r["normalised"], r["period"], r["doc"], r["date"], r["context"]] for r in table]
+
+    def investment_chart(self):
+        """Signed or planned investment (yuan, ≥ 1亿) by article date: where the money is."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figs = [f for f in self.pipe.index.figures if f.unit == "yuan" and Decimal(f.value) >= 10**8]
+        figs.sort(key=lambda f: Decimal(f.value), reverse=True)
+        figs = figs[:12][::-1]
+        fig, ax = plt.subplots(figsize=(7, 4))
+        # English labels: the plot fonts on a bare machine have no CJK glyphs.
+        ax.barh([f"{english_amount(Decimal(f.value), f.unit)} · {f.doc[:3]} {f.date}" for f in figs],
+                [float(Decimal(f.value)) / 1e9 for f in figs])
+        ax.set_xlabel("billion yuan")
+        ax.set_title("Largest yuan figures in the corpus")
+        fig.tight_layout()
+        return fig
+
+    def sources(self) -> list[list]:
+        arts = self.pipe.index.articles
+        counts = {}
+        for p in self.pipe.index.passages:
+            counts[p.doc] = counts.get(p.doc, 0) + 1
+        return [[a.doc, a.title, a.outlet, a.date + (" (inferred)" if a.date_inferred else ""), a.language,
+                 counts.get(a.doc, 0)] for a in arts.values()]
+
+    def add_source(self, path: str) -> str:
+        from ..indexer import Indexer
+
+        src = Path(path)
+        name = Path(src.name).name  # never a path from the client
+        if src.suffix.lower() not in UPLOAD_SUFFIXES:
+            raise BadInput(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
+        if src.stat().st_size > MAX_UPLOAD_BYTES:
+            raise BadInput(f"{name}: {src.stat().st_size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
+        if not re.fullmatch(r"[\w.\- ()]+", name) or name.startswith("."):
+            raise BadInput(f"{name!r}: use a plain file name (letters, digits, . - _ space)")
+        dest_dir = self.config.home / "data" / "uploads"
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        dest = dest_dir / name
+        shutil.copyfile(src, dest)
+        with self.lock:
+            report = Indexer(self.pipe.config, self.pipe.embedder).run([dest])
+            if report.failed:
+                raise BadInput("; ".join(report.failed.values()))
+            self.pipe.warm_up()
+        return f"added {name}: {report.passages} passages in the index ({report.embedded} embedded)"
+
+    def remove_source(self, doc: str) -> str:
+        from ..indexer import Indexer
+
+        with self.lock:
+            Indexer(self.pipe.config, self.pipe.embedder).run([], remove=[doc])
+            self.pipe.warm_up()
+        return f"removed {doc}"
+
+
+def render_answer(ans: Answer) -> str:
+    text = html.escape(ans.answer)
+    text = _MARK.sub(lambda m: f'<a href="#cite-{m.group(1)}" class="cite">[{m.group(1)}]</a>', text)
+    badges = []
+    for f in ans.figures:
+        cls, label = ("ok", "verified") if f.supported else ("bad", "not supported")
+        extra = f" (was “{html.escape(f.repaired_from)}”)" if f.repaired_from else ""
+        badges.append(f"<span class='badge {cls}'>{html.escape(f.text)} · {label}{extra}</span>")
+    return text.replace("\n", "<br>") + ("<div class='badges'>" + " ".join(badges) + "</div>" if badges else "")
+
+
+def render_sources(citations: list[Citation], articles: dict) -> str:
+    out = []
+    for c in citations:
+        a = articles.get(c.doc)
+        if a is None:
+            continue
+        lo, hi = max(0, c.start - 160), min(len(a.text), c.end + 160)
+        body = (html.escape(a.text[lo:c.start]) + "<mark>" + html.escape(a.text[c.start:c.end]) + "</mark>"
+                + html.escape(a.text[c.end:hi]))
+        out.append(f"<details id='cite-{c.marker}' open><summary>[{c.marker}] {html.escape(a.title)} — "
+                   f"{html.escape(a.date)} · <code>{html.escape(a.doc)}</code> · chars {c.start}–{c.end}</summary>"
+                   f"<div class='source'>{body.replace(chr(10), '<br>')}</div></details>")
+    return "".join(out)
+
+
+def render_status(ans: Answer) -> str:
+    t = ans.timings
+    notes = [f"{ans.model}", f"retrieve {t.retrieve_s:.2f} s", f"prefill {t.prefill_s:.1f} s ({t.prompt_tokens} tok)",
+             f"generate {t.generate_s:.1f} s", f"total {t.total_s:.1f} s", f"confidence {ans.confidence}"]
+    if ans.conflicts:
+        notes.append(f"{len(ans.conflicts)} conflicting source(s) noted")
+    return " · ".join(notes)
+
+
+def figure_value(value: str, unit: str) -> str:
+    return english_amount(Decimal(value), unit)
+
+
+def quick_eval(services: Services, n: int = 5) -> str:
+    """The first n eval questions through the loaded pipeline, scored like `rag eval`."""
+    from ..config import PROJECT_ROOT
+    from ..evaluation.dataset import load_items
+    from ..evaluation.score import answer_language, correct
+
+    items = load_items(PROJECT_ROOT / "eval" / "questions.jsonl")[:n]
+    lines = ["| id | correct | language | seconds | answer |", "|---|---|---|---|---|"]
+    ok = 0
+    for item in items:
+        with services.lock:
+            ans = services.pipe.ask(item.question, item.expected_lang)
+        good = correct(item, ans.answer, ans.abstained)
+        ok += good
+        lines.append(f"| {item.id} | {'✓' if good else '✗'} | {answer_language(ans.answer)} | "
+                     f"{ans.timings.total_s:.1f} | {' '.join(ans.answer.split())[:80].replace('|', '/')} |")
+    return f"**{ok}/{len(items)} correct**\n\n" + "\n".join(lines)

@@ -1,0 +1,60 @@
+"""The UI's services with the fake model, and the Gradio layout building on top of them."""
+import pytest
+
+from rag.errors import BadInput
+from rag.llm.fake import FakeLLM
+from rag.ui.services import MAX_UPLOAD_BYTES, Services
+
+
+@pytest.fixture
+def services(built):
+    config, emb = built
+    return Services(config, embedder=emb, llm=FakeLLM()).warm_up()
+
+
+def test_ask_shows_evidence_first_then_cited_answer(services):
+    updates = list(services.ask("两省对俄贸易额2019年是多少？", "auto"))
+    first, last = updates[0], updates[-1]
+    assert first.answer_md == "…" and "<mark>" in first.evidence_html and first.sources_html == ""
+    assert len(updates) > 2  # streamed pieces in between
+    assert 'href="#cite-1"' in last.answer_md and "id='cite-1'" in last.sources_html
+    assert "<mark>" in last.sources_html and "1957.10" in last.sources_html
+    assert "badge ok" in last.answer_md and "confidence high" in last.status
+
+
+def test_ask_rejects_empty_question(services):
+    (u,) = list(services.ask("   ", "auto"))
+    assert u.status == "error" and "empty" in u.answer_md
+
+
+def test_figures_sources_topics(services):
+    rows = services.figures("Qiqihar government service")
+    assert {r[0] for r in rows} >= {"84개", "133项"}
+    assert len(services.sources()) == 5 and all(r[5] > 0 for r in services.sources())
+    assert any("Qiqihar" in t for t in services.topics("en"))
+    assert services.investment_chart().axes
+
+
+def test_upload_limits_and_add_remove(services, tmp_path):
+    bad = tmp_path / "a.pdf"
+    bad.write_bytes(b"%PDF")
+    with pytest.raises(BadInput, match="only"):
+        services.add_source(str(bad))
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_UPLOAD_BYTES + 1))
+    with pytest.raises(BadInput, match="limit"):
+        services.add_source(str(big))
+    good = tmp_path / "zz_new.txt"
+    good.write_bytes("哈尔滨新区今年引进项目42个，总投资88.8亿元。".encode("gbk"))
+    assert "added zz_new.txt" in services.add_source(str(good))
+    assert any(r[0] == "zz_new.txt" for r in services.sources())
+    assert any(r[0] == "88.8亿元" for r in services.figures("", "zz_new"))
+    services.remove_source("zz_new.txt")
+    assert not any(r[0] == "zz_new.txt" for r in services.sources())
+
+
+def test_layout_builds(services):
+    from rag.ui.app import build
+
+    demo = build(services)
+    assert demo.title == "newsrag"
