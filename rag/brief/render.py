@@ -58,7 +58,7 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
                    f"{s['language']}, `{s['doc']}`")
     out += ["", "---", ""]
     for c in b.citations:
-        out.append(f"[{c.marker}] `{c.passage_id}` chars {c.start}–{c.end}: “{' '.join(c.quote.split())[:200]}”")
+        out.append(f"- [{c.marker}] `{c.passage_id}` chars {c.start}–{c.end}: “{' '.join(c.quote.split())[:200]}”")
     return "\n".join(out) + "\n"
 
 
