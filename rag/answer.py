@@ -175,6 +175,8 @@ class Answerer:
         timings.prompt_tokens, timings.completion_tokens = gen.prompt_tokens, gen.completion_tokens
         timings.cached_tokens = gen.cached_tokens
 
+        if self._leaks_prompt(gen.text):
+            return self._abstain(question, lang, timings, t0, result.hits)
         text, citations = self.cite(gen.text, blocks)
         if not citations:
             return self._abstain(question, lang, timings, t0, result.hits)
@@ -237,6 +239,15 @@ class Answerer:
             "conflict", lang, label=measure_label(c.measure, lang),
             values=self.prompts.message("list_sep", lang).join(parts),
             newest=", ".join(dict.fromkeys(render(v) for v in newest_group)), when=when(newest))
+
+    def _leaks_prompt(self, text: str) -> bool:
+        """An injected request made the model recite its instructions: never show them."""
+        low = " ".join(text.lower().split())
+        for line in self.prompts.template("answer_system.txt").splitlines():
+            line = " ".join(line.lower().strip("- ").split())
+            if len(line) >= 30 and line[:60] in low:
+                return True
+        return False
 
     def _abstain(self, question, lang, timings, t0, hits) -> Answer:
         timings.total_s = time.perf_counter() - t0

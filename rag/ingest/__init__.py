@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import BadInput
 from ..types import Article
 from . import clean, lang, metadata
-from .decode import decode
+from .decode import MAX_BYTES, decode
 
 SUFFIXES = {".txt", ".md", ".html", ".htm"}
 
@@ -78,6 +78,9 @@ def read_article(path: Path) -> Article:
     if path.suffix.lower() not in SUFFIXES:
         raise BadInput(f"{path.name}: unsupported file type {path.suffix or '(none)'}; use .txt, .md or .html")
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refuse before reading 50 MB into memory
+            raise BadInput(f"{path.name}: {size / 2**20:.0f} MB is over the {MAX_BYTES // 2**20} MB limit")
         data = path.read_bytes()
     except OSError as e:
         raise BadInput(f"{path}: cannot read ({e.strerror})") from e
