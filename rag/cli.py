@@ -16,6 +16,7 @@ def _offline() -> None:
     for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
         os.environ.setdefault(k, "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio phones home otherwise
 
 
 def build_parser() -> argparse.ArgumentParser:
