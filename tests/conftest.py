@@ -30,3 +30,13 @@ def built(fake_config):
 def seed_text(name_prefix: str) -> str:
     (path,) = [p for p in SEEDS.iterdir() if p.name.startswith(name_prefix)]
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def env(built, monkeypatch):
+    """The CLI pointed at the fake-embedded seed index, with the fake model."""
+    config, _ = built
+    monkeypatch.setenv("RAG_HOME", str(config.home))
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
+    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
+    return config

@@ -79,11 +79,7 @@ def test_topics_found_in_the_corpus(pipe):
     assert any("齐齐哈尔" in t["topic"] for t in zh)
 
 
-def test_cli_brief_html_and_errors(built, monkeypatch, tmp_path, capsys):
-    config, _ = built
-    monkeypatch.setenv("RAG_HOME", str(config.home))
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
-    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
+def test_cli_brief_html_and_errors(env, tmp_path, capsys):
     out = tmp_path / "b.html"
     assert main(["brief", *TOPIC.split(), "--out", str(out)]) == 0
     page = out.read_text(encoding="utf-8")

@@ -6,13 +6,6 @@ import pytest
 from rag.cli import main
 
 
-@pytest.fixture
-def env(built, monkeypatch):
-    config, _ = built
-    monkeypatch.setenv("RAG_HOME", str(config.home))
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
-    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
-    return config
 
 
 def test_ask_json_batch_in_order(env, tmp_path, capsys):

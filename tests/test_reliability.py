@@ -54,13 +54,6 @@ def no_network(monkeypatch):
     return attempts
 
 
-@pytest.fixture
-def env(built, monkeypatch):
-    config, _ = built
-    monkeypatch.setenv("RAG_HOME", str(config.home))
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
-    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
-    return config
 
 
 def test_whole_cli_runs_offline(env, no_network, tmp_path, capsys):

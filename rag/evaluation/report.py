@@ -112,11 +112,7 @@ def _plots(results, summary, detail, out_dir: Path) -> list[Path]:
             ax.set_ylabel("accuracy %")
             ax.set_title(f"accuracy {kind.replace('_', ' ')}")
         axes[0].legend(fontsize=8)
-        fig.tight_layout()
-        p = out_dir / "accuracy.png"
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        paths.append(p)
+        paths.append(_save(plt, fig, out_dir / "accuracy.png"))
 
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for n in answer_cfgs:
@@ -124,11 +120,7 @@ def _plots(results, summary, detail, out_dir: Path) -> list[Path]:
         ax.set_xlabel("seconds per answer (2 CPU cores)")
         ax.set_ylabel("questions")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        p = out_dir / "latency.png"
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        paths.append(p)
+        paths.append(_save(plt, fig, out_dir / "latency.png"))
 
     names = list(summary)
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -141,9 +133,12 @@ def _plots(results, summary, detail, out_dir: Path) -> list[Path]:
     ax.set_ylabel("%")
     ax.set_title("retrieval recall by configuration")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    p = out_dir / "retrieval.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
+    paths.append(_save(plt, fig, out_dir / "retrieval.png"))
     return paths
+
+
+def _save(plt, fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -2,11 +2,7 @@
 from rag.ui import loadtest
 
 
-def test_twenty_concurrent_questions(built, monkeypatch):
-    config, _ = built
-    monkeypatch.setenv("RAG_HOME", str(config.home))
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
-    monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
+def test_twenty_concurrent_questions(env):
     r = loadtest.run(20, timeout=120)
     print(r)
     assert r["ok"] == 20 and r["wrong"] == 0 and r["failed"] == []
