@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from rag.brief.render import to_html, to_markdown
+from rag.brief.render import to_markdown
 from rag.brief.topics import list_topics
 from rag.cli import main
 from rag.errors import BadInput

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag.cli import main
-from rag.config import Config
 from rag.embed import FakeEmbedder
 from rag.errors import BadInput, RagError
 from rag.index.store import IndexStore

@@ -246,10 +246,6 @@ def render_status(ans: Answer) -> str:
     return " · ".join(notes)
 
 
-def figure_value(value: str, unit: str) -> str:
-    return english_amount(Decimal(value), unit)
-
-
 def quick_eval(services: Services, n: int = 5) -> str:
     """The first n eval questions through the loaded pipeline, scored like `rag eval`."""
     from ..config import PROJECT_ROOT
