@@ -302,9 +302,13 @@ def cmd_eval(args, config: Config) -> int:
     configs = resolve(args.configs or DEFAULT)
     out = args.out or PROJECT_ROOT / "eval" / "results"
     if args.report_only:
-        from .evaluation.runner import load_rows
+        from decimal import Decimal
 
-        results = {ec.name: load_rows(out / f"rows-{ec.name}.jsonl") for ec in configs
+        from .evaluation.runner import load_rows, rescore
+        from .index.store import IndexStore
+
+        known = {Decimal(f.value) for f in IndexStore(config.index_dir).load().figures}
+        results = {ec.name: rescore(load_rows(out / f"rows-{ec.name}.jsonl"), items, known) for ec in configs
                    if (out / f"rows-{ec.name}.jsonl").exists()}
         if not results:
             raise BadInput(f"no rows-*.jsonl in {out} for {', '.join(ec.name for ec in configs)}")

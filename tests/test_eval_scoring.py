@@ -1,5 +1,6 @@
 """Deterministic scoring, and a whole eval run with the fake model producing a report."""
 import json
+from decimal import Decimal
 
 from rag.evaluation.configs import EvalConfig
 from rag.evaluation.dataset import Gold, Item
@@ -56,3 +57,9 @@ def test_fake_run_writes_report(built, tmp_path):
     assert all((tmp_path / p).stat().st_size > 1000 for p in ("accuracy.png", "latency.png", "retrieval.png"))
     data = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
     assert data["summary"]["fake"]["n"] == 2 and len(data["rows"]["fake"]) == 2
+
+
+def test_a_figure_some_article_states_is_a_wrong_pick_not_a_scale_slip():
+    gold = [Gold("300", "people")]
+    assert scale_errors("30명을 양성했다", gold) == 1
+    assert scale_errors("30명을 양성했다", gold, known={Decimal(30)}) == 0

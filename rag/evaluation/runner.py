@@ -73,7 +73,7 @@ def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: lis
     row.rr = 1.0 / firsts[0] if firsts else 0.0
 
 
-def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures) -> None:
+def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures, known=frozenset()) -> None:
     row.answered = True
     row.abstained = ans.abstained
     row.correct = score.correct(item, ans.answer, ans.abstained)
@@ -84,7 +84,7 @@ def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures) -> None:
     row.figures_total = len(ans.figures)
     row.figures_supported = sum(f.supported for f in ans.figures)
     row.figures_repaired = sum(bool(f.repaired_from) for f in ans.figures)
-    row.scale_errors = score.scale_errors(ans.answer, item.gold)
+    row.scale_errors = score.scale_errors(ans.answer, item.gold, known)
     row.conflict_reported = bool(ans.conflicts)
     row.total_s = ans.timings.total_s
     row.prompt_tokens = ans.timings.prompt_tokens
@@ -115,6 +115,7 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_di
         body = text[p.start:p.end] if p else c.quote
         return {m.value for m in parse_figures(body)}
 
+    known = {Decimal(f.value) for f in pipe.index.figures}
     rows = []
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / f"rows-{ec.name}.jsonl", "w", encoding="utf-8") as f:
@@ -128,7 +129,7 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_di
                 retrieval_metrics(row, item, ranked, evidence)
             if ec.answers:
                 ans = (baseline or pipe).ask(item.question, item.expected_lang)
-                answer_metrics(row, item, ans, passage_figures)
+                answer_metrics(row, item, ans, passage_figures, known)
                 if baseline is not None:
                     docs = [c.doc for c in ans.citations]
                     for k in K:
@@ -152,6 +153,21 @@ def load_rows(path: Path) -> list[Row]:
             d = json.loads(line)
             d["doc_hit"] = {int(k): v for k, v in d.get("doc_hit", {}).items()}
             rows.append(Row(**d))
+    return rows
+
+
+def rescore(rows: list[Row], items: list[Item], known: set[Decimal]) -> list[Row]:
+    """Score stored answers again with the current scorer (deterministic: no model call)."""
+    by_id = {i.id: i for i in items}
+    for r in rows:
+        item = by_id.get(r.id)
+        if item is None or not r.answered:
+            continue
+        r.correct = score.correct(item, r.answer, r.abstained)
+        r.cited_ok = r.cited_ok and r.correct
+        r.scale_errors = score.scale_errors(r.answer, item.gold, known)
+        r.answer_lang = score.answer_language(r.answer)
+        r.lang_ok = r.answer_lang == item.expected_lang
     return rows
 
 

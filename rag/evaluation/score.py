@@ -23,10 +23,15 @@ def has_figure(text: str, gold: Gold) -> bool:
     return any(m.value == want and units_compatible(m.unit, gold.unit) for m in mentions(text))
 
 
-def scale_errors(text: str, gold: list[Gold]) -> int:
-    """Figures off from a gold value by a power of ten: the unit-conversion slip (5000亿 -> 5000 billion)."""
+def scale_errors(text: str, gold: list[Gold], known: set[Decimal] = frozenset()) -> int:
+    """Figures off from a gold value by a power of ten: the unit-conversion slip (5000亿 -> 5000 billion).
+
+    A figure that some article states (`known`) is a wrong pick, not a conversion slip: 30명 where the
+    question wanted 300余名 is counted by accuracy, not here."""
     n = 0
     for m in mentions(text):
+        if m.value in known:
+            continue
         for g in gold:
             want = Decimal(g.value)
             if m.value and want and m.value != want and units_compatible(m.unit, g.unit) and not m.is_bare:
