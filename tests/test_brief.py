@@ -88,3 +88,12 @@ def test_cli_brief_html_and_errors(env, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)[0]["passages"] > 1
     assert main(["brief", "x", "--out", str(tmp_path / "b.pdf")]) == 2
     assert main(["brief"]) == 2
+
+
+def test_overview_sentence_without_marker_gets_the_closest_note():
+    from rag.brief import Briefer, Note
+
+    notes = [Note(1, "p1", "a", "2021-01-01", "两省签约项目76个，总签约额1114.79亿元。 [1]", False),
+             Note(2, "p2", "b", "2022-01-01", "흑룡강은 407명의 간부를 광동에 파견했다. [2]", False)]
+    out = Briefer._cite_unmarked("Projects were signed [1]. 흑룡강은 간부를 광동에 파견했다.", notes)
+    assert out.endswith("[2]") and out.count("[1]") == 1

@@ -184,8 +184,25 @@ class Briefer:
         text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", gen.text).strip()
         if not text or not _MARKER.search(text):
             return "", []
+        text = self._cite_unmarked(text, notes)
         v = self.verifier.run(text, lang, dict(known), list(known.values()), cite)
         return v.text, v.checks
+
+    @staticmethod
+    def _cite_unmarked(text: str, notes: list[Note]) -> str:
+        """A sentence the model left without a marker gets the note it shares most words with."""
+        from ..answer import split_sentences
+        from ..text.tokenize import tokens
+
+        out = []
+        for sentence in split_sentences(text):
+            if not _MARKER.search(sentence):
+                words = set(tokens(sentence))
+                best = max(notes, key=lambda n: len(words & set(tokens(n.text))))
+                if len(words & set(tokens(best.text))) >= 2:
+                    sentence = sentence.rstrip() + f" [{best.marker}]"
+            out.append(sentence)
+        return " ".join(out)
 
     def _figure_table(self, chosen: list[Passage]) -> list[Figure]:
         spans = {}
