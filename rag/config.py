@@ -60,7 +60,7 @@ class Config:
     brief_passages: int = 8
     brief_candidates: int = 16
     brief_per_doc: int = 3
-    brief_note_tokens: int = 80
+    brief_note_tokens: int = 60
     brief_overview_tokens: int = 160
     brief_figures: int = 15
 

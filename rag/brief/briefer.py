@@ -42,6 +42,7 @@ class Note:
     text: str
     cached: bool
     figures: list[FigureCheck] = field(default_factory=list)
+    quote: str = ""  # the passage's most figure-dense sentence, in its own language, for checking
 
 
 @dataclass
@@ -153,15 +154,20 @@ class Briefer:
             generated += not was_cached
             if not text:
                 continue
+            if not self._grounded(text, p):
+                continue  # nothing in the note can be checked against its passage: leave it out
             marker = cite(p.id, (p.start, p.end))
             v = self.verifier.run(text, lang, {marker: p.id}, [p.id], cite)
-            notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks))
+            notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks,
+                              self._key_sentence(p)))
         if on_progress:
             on_progress(len(chosen), len(chosen), "overview")
         t_map = time.perf_counter() - t0
         overview, overview_checks = self._overview(topic, lang, notes, cite)
         notes.sort(key=lambda n: (n.date or "9999", n.marker))
         figures = self._figure_table(chosen)
+        for f in figures:  # the table's figures cite their own sentences
+            cite(f.passage_id, (f.sentence_start, f.sentence_end))
         used = {f.id for f in figures}
         found = conflicts_for(used, self.conflicts)
         for c in found:
@@ -171,6 +177,26 @@ class Briefer:
         return Briefing(topic, lang, since, overview, notes, figures, found, citations, sources, overview_checks,
                         {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
+
+    def _grounded(self, note: str, p: Passage) -> bool:
+        """A note must share a figure or a place with its passage; a note that shares neither is
+        most likely the small model's invention, and no check could catch it."""
+        from ..figures.parse import parse_figures
+
+        body = self.articles[p.doc].text[p.start:p.end]
+        source_values = {m.value for m in parse_figures(body) if not m.is_bare}
+        if any(m.value in source_values for m in parse_figures(note) if not m.is_bare):
+            return True
+        return bool(set(entities_in(note)) & set(entities_in(body)))
+
+    def _key_sentence(self, p: Passage) -> str:
+        text = self.articles[p.doc].text
+        counts = [(sum(1 for f in self.figures if f.doc == p.doc and s <= f.start < e), -s, s, e)
+                  for s, e in p.sentences]
+        if not counts:
+            return ""
+        _, _, s, e = max(counts)
+        return " ".join(text[s:e].split())
 
     def _overview(self, topic, lang, notes: list[Note], cite) -> tuple[str, list[FigureCheck]]:
         if not notes:

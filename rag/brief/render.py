@@ -38,7 +38,10 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
         out.append(_t(prompts, L, "since", since=b.since))
     out += ["", f"## {_t(prompts, L, 'overview')}", "", b.overview or _t(prompts, L, "no_overview"), "",
             f"## {_t(prompts, L, 'developments')}", ""]
-    out += [f"- **{n.date or '—'}** — {n.text}" for n in b.notes]
+    for n in b.notes:
+        out.append(f"- **{n.date or '—'}** — {n.text}")
+        if n.quote:
+            out.append(f"  > {n.quote}")
     out += ["", f"## {_t(prompts, L, 'figures')}", "",
             f"| {_t(prompts, L, 'figure')} | {_t(prompts, L, 'normalised')} | {_t(prompts, L, 'period')} | "
             f"{_t(prompts, L, 'source')} |", "|---|---|---|---|"]
@@ -79,7 +82,8 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
                       f"<code>{esc(s['doc'])}</code></li>" for s in b.sources)
     cites = "".join(f'<li id="c{c.marker}">[{c.marker}] <code>{esc(c.passage_id)}</code> '
                     f"“{esc(' '.join(c.quote.split()))}”</li>" for c in b.citations)
-    notes = "".join(f"<li><b>{esc(n.date or '—')}</b> — {linked(n.text)}</li>" for n in b.notes)
+    notes = "".join(f"<li><b>{esc(n.date or '—')}</b> — {linked(n.text)}"
+                    + (f"<blockquote>{esc(n.quote)}</blockquote>" if n.quote else "") + "</li>" for n in b.notes)
     return f"""<!doctype html><html lang="{L}"><head><meta charset="utf-8">
 <title>{esc(_t(prompts, L, 'title', topic=b.topic))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
