@@ -15,6 +15,7 @@ from typing import Callable
 from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
+from ..evaluation.score import answer_language
 from ..figures.context import entities_in, within
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
@@ -154,8 +155,8 @@ class Briefer:
             generated += not was_cached
             if not text:
                 continue
-            if not self._grounded(text, p):
-                continue  # nothing in the note can be checked against its passage: leave it out
+            if not self._grounded(text, p) or answer_language(text) != lang:
+                continue  # uncheckable (likely invented) or in the wrong language: leave it out
             marker = cite(p.id, (p.start, p.end))
             v = self.verifier.run(text, lang, {marker: p.id}, [p.id], cite)
             notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks,

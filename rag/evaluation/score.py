@@ -71,4 +71,9 @@ def answer_language(text: str) -> str:
     """The language of the answer's own words: citations, figures and quoted names removed."""
     bare = _MARKER.sub(" ", text)
     bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》|“[^”]*”", " ", bare)
-    return langid.detect(bare)
+    out, pos = [], 0
+    for m in parse_figures(bare):  # "407명" or "4901亿元" quoted inside an English sentence
+        out.append(bare[pos:m.start])
+        pos = m.end
+    out.append(bare[pos:])
+    return langid.detect(" ".join(out))

@@ -34,13 +34,24 @@ class FakeLLM:
         prompt = sum(len(m["content"]) for m in messages)
         return Generation(text=text, prompt_tokens=prompt, completion_tokens=len(text), finish_reason="stop")
 
+    @staticmethod
+    def _note(user: str) -> str:
+        """A briefing note in the requested language naming the passage's first figures."""
+        from ..figures.parse import parse_figures
+
+        body = user.split("):\n", 1)[-1].rsplit("\nWrite", 1)[0]
+        figs = [m.text for m in parse_figures(body) if not m.is_bare][:2]
+        if "Chinese" in user:
+            return f"该段落提到{'、'.join(figs)}。" if figs else "该段落没有数字。"
+        if "Korean" in user:
+            return f"이 단락은 {', '.join(figs)}을 언급한다." if figs else "이 단락에는 수치가 없다."
+        return f"The passage reports {' and '.join(figs)}." if figs else "The passage gives no figures."
+
     def _answer(self, user: str) -> str:
         from ..answer import split_sentences
 
         if not _BLOCK.search(user) and "Passage (" in user:
-            # A briefing note: the passage's first sentence is a fair one-sentence summary.
-            body = user.split("):\n", 1)[-1].split("\n", 1)[0]
-            return (split_sentences(body) or [body])[0].strip()
+            return self._note(user)
         question = user.rsplit("Question:", 1)[-1].split("\n", 1)[0]
         q = set(tokens(question))
         best = (0, "", 0)
