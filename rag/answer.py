@@ -16,7 +16,7 @@ from decimal import Decimal
 from . import figures
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.context import measure_label
+from .figures.context import entities_in, main_entities, measure_label, measures, within
 from .figures.verify import FigureVerifier
 from .errors import BadInput
 from .ingest import lang as langid
@@ -130,6 +130,7 @@ class Answerer:
         self.passages = {p.id: p for p in passages or []}
         self.conflicts = conflicts or []
         self.figure_by_id = {f.id: f for f in figure_list or []}
+        self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.verifier = (FigureVerifier(figure_list or [], self.passages, {d: a.text for d, a in articles.items()},
                                         self.prompts.messages["unverified"]) if passages else None)
 
@@ -182,7 +183,12 @@ class Answerer:
             return self._abstain(question, lang, timings, t0, result.hits)
         checks, found = [], []
         if self.verifier is not None:
-            text, citations, checks, found = self.verify(text, citations, blocks, lang)
+            scope_ok = self.scope_check(question, text, blocks)
+            text, citations, checks, found = self.verify(text, citations, blocks, lang, question)
+            # Every figure unverifiable, or the figures are about other places than asked (a
+            # Changchun–Siping total offered for "Changchun–Guangdong"): say the articles lack it.
+            if (checks and not any(c.supported for c in checks)) or not scope_ok:
+                return self._abstain(question, lang, timings, t0, result.hits)
         if lang == "en":
             text = figures.annotate_english(text)
         timings.total_s = time.perf_counter() - t0
@@ -190,8 +196,29 @@ class Answerer:
         return Answer(question, text, lang, False, citations, timings, self.llm.name, result.hits,
                       figures=checks, conflicts=found, confidence=confidence)
 
-    def verify(self, text: str, citations: list[Citation], blocks: list[ContextBlock], lang: str):
-        """Check and repair the answer's figures, then report conflicting sources for the figures used."""
+    def scope_check(self, question: str, text: str, blocks: list[ContextBlock]) -> bool:
+        """False when the question names places that none of the answer's source passages is about."""
+        asked = set(entities_in(question))
+        if len(asked) < 2:
+            return True
+        nums = figures.numbers(_MARKER.sub(" ", text))
+        if not nums:
+            return True
+        for b in blocks:
+            p = b.hit.passage
+            body = self.articles[p.doc].text[p.start:p.end]
+            if not nums & figures.numbers(body):
+                continue
+            covered = set(entities_in(body)) | set(self.doc_places.get(p.doc, []))
+            covered |= {within().get(e) for e in covered if within().get(e)}
+            if asked <= covered:
+                return True
+        return False
+
+    def verify(self, text: str, citations: list[Citation], blocks: list[ContextBlock], lang: str,
+               question: str = ""):
+        """Check and repair the answer's figures, then report conflicting sources: for the figures
+        used, and for the measure the question asks about (the model may have picked another)."""
         citations = list(citations)
 
         def cite(pid: str, span: tuple[int, int] | None = None) -> int:
@@ -210,10 +237,26 @@ class Answerer:
         v = self.verifier.run(text, lang, markers, [b.hit.passage.id for b in blocks], cite)
         text = v.text
         found = conflicts_for(v.supporting, self.conflicts)
+        covered = {c.measure for c in found}  # the figure the model used fixes which cluster (direction)
+        found += [c for c in self._asked_conflicts(question) if c.measure not in covered]
         notes = [self._conflict_note(c, lang, cite) for c in found]
         if notes:
             text = text.rstrip() + "\n\n" + "\n".join(notes)
         return text, citations, v.checks, found
+
+    def _asked_conflicts(self, question: str) -> list[Conflict]:
+        """Conflicts on the measure the question names, about the places it names."""
+        if not question:
+            return []
+        keys = {m.key for m in measures() if m.matches(question)}
+        asked = set(entities_in(question))
+        out = []
+        for c in self.conflicts:
+            if c.measure in keys:
+                scope = set(c.scope) | {within().get(e) for e in c.scope if within().get(e)}
+                if asked <= scope:
+                    out.append(c)
+        return out
 
     def _conflict_note(self, c: Conflict, lang: str, cite) -> str:
         def render(v) -> str:

@@ -116,3 +116,25 @@ def test_garbled_figure_is_repaired_and_unknown_one_flagged(built):
     assert fixed.repaired_from == "4901 billion yuan" and fixed.supported and fixed.value == "490100000000"
     assert "490.1 billion yuan (4901亿元)" in a.answer and "4901 billion" not in a.answer
     assert not unknown.supported and "31337 firms (unverified)" in a.answer and a.confidence == "low"
+
+
+def test_conflict_on_the_asked_measure_is_reported_even_when_the_model_picks_another_figure(built):
+    config, emb = built
+    p = pipe(config, emb, ["截至2020年，我省已派出2546名干部赴广东参加各类培训学习[1]。"])
+    a = p.ask("黑龙江与广东互派挂职干部有多少名？")
+    assert any(c.measure == "cadres_posted" for c in a.conflicts)
+    assert "341" in a.answer and "407" in a.answer
+
+
+def test_figures_about_other_places_than_asked_make_it_abstain(built):
+    config, emb = built
+    p = pipe(config, emb, ["장춘과 광동의 협력 프로젝트 총투자는 289.36억원이다 [1]."])
+    a = p.ask("장춘과 광동성의 협력 프로젝트 총투자는 얼마인가?")
+    assert a.abstained and not a.citations  # 289.36억원 is Changchun–Siping, not Changchun–Guangdong
+
+
+def test_an_answer_whose_every_figure_is_unverified_abstains(built):
+    config, emb = built
+    p = pipe(config, emb, ["사평시의 2021년 실업률은 20%이다 [1]."])
+    a = p.ask("사평시의 2021년 실업률은 얼마인가?")
+    assert a.abstained and "20%" not in a.answer
