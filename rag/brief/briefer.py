@@ -29,6 +29,18 @@ from .notes import NoteCache
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
 
 
+def _first_sentence(text: str, complete: bool) -> str:
+    """The note's first sentence; when generation hit the token limit, only a finished one."""
+    from ..answer import split_sentences
+
+    parts = split_sentences(text.split("\n")[0])
+    if not parts:
+        return ""
+    if complete and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", parts[0]):
+        return ""  # cut off mid-sentence, perhaps mid-number: 600,0
+    return parts[0].strip()
+
+
 def _provinces(scope: list[str]) -> set[str]:
     return {within().get(s) for s in scope if within().get(s)}
 Progress = Callable[[int, int, str], None]
@@ -117,7 +129,7 @@ class Briefer:
                                    language_name=self.prompts.messages["language_names"][lang])
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
-        note = _MARKER.sub("", gen.text).strip().split("\n")[0].strip()
+        note = _first_sentence(_MARKER.sub("", gen.text).strip(), complete=gen.finish_reason == "length")
         if note:
             self.cache.put(p.hash, lang, note)
         return note, False
@@ -157,8 +169,11 @@ class Briefer:
                 continue
             if not self._grounded(text, p) or answer_language(text) != lang:
                 continue  # uncheckable (likely invented) or in the wrong language: leave it out
-            marker = cite(p.id, (p.start, p.end))
-            v = self.verifier.run(text, lang, {marker: p.id}, [p.id], cite)
+            marker = len(citations) + 1 if all(c.passage_id != p.id for c in citations) else cite(p.id)
+            v = self.verifier.run(text, lang, {marker: p.id}, [p.id], lambda pid, span=None: marker)
+            if not v.all_supported:
+                continue  # a note with a figure its own passage does not hold is not trusted at all
+            cite(p.id, (p.start, p.end))
             notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks,
                               self._key_sentence(p)))
         if on_progress:
@@ -213,7 +228,11 @@ class Briefer:
             return "", []
         text = self._cite_unmarked(text, notes)
         v = self.verifier.run(text, lang, dict(known), list(known.values()), cite)
-        return v.text, v.checks
+        label = self.prompts.messages["unverified"][lang].strip()
+        from ..answer import split_sentences
+
+        kept = [x for x in split_sentences(v.text) if label not in x]  # drop sentences with unverified figures
+        return " ".join(kept), [c for c in v.checks if c.supported]
 
     @staticmethod
     def _cite_unmarked(text: str, notes: list[Note]) -> str:

@@ -105,11 +105,12 @@ def _plots(results, summary, detail, out_dir: Path) -> list[Path]:
             groups = sorted({g for n in answer_cfgs for g in detail[n][kind]})
             width = 0.8 / len(answer_cfgs)
             for i, n in enumerate(answer_cfgs):
-                vals = [100 * (detail[n][kind].get(g, {}).get("accuracy") or 0) for g in groups]
+                # Unanswerable questions are "right" when the tool abstains.
+                vals = [100 * _right(detail[n][kind].get(g, {})) for g in groups]
                 ax.bar([x + i * width for x in range(len(groups))], vals, width, label=n)
             ax.set_xticks([x + width * (len(answer_cfgs) - 1) / 2 for x in range(len(groups))], groups)
             ax.set_ylim(0, 100)
-            ax.set_ylabel("accuracy %")
+            ax.set_ylabel("right %")
             ax.set_title(f"accuracy {kind.replace('_', ' ')}")
         axes[0].legend(fontsize=8)
         paths.append(_save(plt, fig, out_dir / "accuracy.png"))
@@ -135,6 +136,11 @@ def _plots(results, summary, detail, out_dir: Path) -> list[Path]:
     ax.legend(fontsize=8)
     paths.append(_save(plt, fig, out_dir / "retrieval.png"))
     return paths
+
+
+def _right(s: dict) -> float:
+    v = s.get("accuracy")
+    return (v if v is not None else s.get("abstention_recall")) or 0.0
 
 
 def _save(plt, fig, path: Path) -> Path:
