@@ -237,8 +237,9 @@ class Answerer:
         v = self.verifier.run(text, lang, markers, [b.hit.passage.id for b in blocks], cite)
         text = v.text
         found = conflicts_for(v.supporting, self.conflicts)
-        covered = {c.measure for c in found}  # the figure the model used fixes which cluster (direction)
-        found += [c for c in self._asked_conflicts(question) if c.measure not in covered]
+        # Also every conflict on the asked measure and places: "Guangzhou items handled in Qiqihar"
+        # names both cities either way round, so both directions are shown, the model's own first.
+        found += [c for c in self._asked_conflicts(question) if c not in found]
         notes = [self._conflict_note(c, lang, cite) for c in found]
         if notes:
             text = text.rstrip() + "\n\n" + "\n".join(notes)
