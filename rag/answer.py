@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import figures
+from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
 from .figures.context import entities_in, main_entities, measure_label, measures, within
@@ -219,20 +220,9 @@ class Answerer:
                question: str = ""):
         """Check and repair the answer's figures, then report conflicting sources: for the figures
         used, and for the measure the question asks about (the model may have picked another)."""
-        citations = list(citations)
-
-        def cite(pid: str, span: tuple[int, int] | None = None) -> int:
-            """The passage's marker; a new citation quoting `span` (the figure's sentence) if uncited."""
-            for c in citations:
-                if c.passage_id == pid:
-                    return c.marker
-            p = self.passages[pid]
-            s, e = span or next((b.sentences[0] for b in blocks if b.hit.passage.id == pid and b.sentences),
-                                p.sentences[0] if p.sentences else (p.start, p.end))
-            citations.append(Citation(len(citations) + 1, p.doc, p.title, p.date, pid, s, e,
-                                      self.articles[p.doc].text[s:e]))
-            return len(citations)
-
+        cites = CitationList(self.articles, self.passages, citations, lambda p: next(
+            (b.sentences[0] for b in blocks if b.hit.passage.id == p.id and b.sentences), None))
+        cite = cites.cite
         markers = {c.marker: c.passage_id for c in citations}
         v = self.verifier.run(text, lang, markers, [b.hit.passage.id for b in blocks], cite)
         text = v.text
@@ -243,7 +233,7 @@ class Answerer:
         notes = [self._conflict_note(c, lang, cite) for c in found]
         if notes:
             text = text.rstrip() + "\n\n" + "\n".join(notes)
-        return text, citations, v.checks, found
+        return text, cites.items, v.checks, found
 
     def _asked_conflicts(self, question: str) -> list[Conflict]:
         """Conflicts on the measure the question names, about the places it names."""

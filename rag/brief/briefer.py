@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Callable
 
+from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
@@ -146,19 +147,10 @@ class Briefer:
         chosen = self.select(topic, since)
         if not chosen:
             raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
-        citations: list[Citation] = []
+        cites = CitationList(self.articles, self.passages)
+        cite = cites.cite
         notes: list[Note] = []
         generated = 0
-
-        def cite(pid: str, span: tuple[int, int] | None = None) -> int:
-            for c in citations:
-                if c.passage_id == pid:
-                    return c.marker
-            p = self.passages[pid]
-            s, e = span or (p.sentences[0] if p.sentences else (p.start, p.end))
-            citations.append(Citation(len(citations) + 1, p.doc, p.title, p.date, pid, s, e,
-                                      self.articles[p.doc].text[s:e]))
-            return len(citations)
 
         for i, p in enumerate(chosen, 1):
             if on_progress:
@@ -169,7 +161,7 @@ class Briefer:
                 continue
             if not self._grounded(text, p) or answer_language(text) != lang:
                 continue  # uncheckable (likely invented) or in the wrong language: leave it out
-            marker = len(citations) + 1 if all(c.passage_id != p.id for c in citations) else cite(p.id)
+            marker = cites.next_marker(p.id)  # cited only if the note survives its check
             v = self.verifier.run(text, lang, {marker: p.id}, [p.id], lambda pid, span=None: marker)
             if not v.all_supported:
                 continue  # a note with a figure its own passage does not hold is not trusted at all
@@ -189,8 +181,8 @@ class Briefer:
         for c in found:
             for v in c.values:
                 cite(v.passage_id)
-        sources = self._sources(citations)
-        return Briefing(topic, lang, since, overview, notes, figures, found, citations, sources, overview_checks,
+        sources = self._sources(cites.items)
+        return Briefing(topic, lang, since, overview, notes, figures, found, cites.items, sources, overview_checks,
                         {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
 
