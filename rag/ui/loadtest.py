@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -21,33 +22,38 @@ QUESTIONS = [("两省对俄贸易额2019年是多少？", "1957.10"), ("장춘�
              ("广州市可办理齐齐哈尔市多少项政务服务事项？", "133")]
 
 
-def _port() -> int:
+def start_app(env: dict | None = None, wait_s: float = 120) -> tuple[subprocess.Popen, str]:
+    """`app.py` on a free loopback port, once it answers HTTP. Its output goes to a temporary file,
+    quoted in the error if it exits during start-up."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port = s.getsockname()[1]
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, str(app), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            env={**(env or os.environ), "GRADIO_ANALYTICS_ENABLED": "False"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return proc, url
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.seek(0)
+                raise RuntimeError("the app did not start: " + log.read().decode(errors="replace")[-2000:])
+            time.sleep(0.5)
 
 
 def run(n: int, timeout: float) -> dict:
     import psutil
     from gradio_client import Client
 
-    port = _port()
-    app = Path(__file__).resolve().parents[2] / "app.py"
-    proc = subprocess.Popen([sys.executable, str(app), "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = start_app()
     peak = [0]
     stop = threading.Event()
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("the app exited during start-up")
-                time.sleep(0.5)
-
         def sample():
             p = psutil.Process(proc.pid)
             while not stop.is_set():
