@@ -15,7 +15,7 @@ CJK_SCALES = {"亿": 10**8, "億": 10**8, "억": 10**8, "万": 10**4, "萬": 10*
 EN_SCALES = {"trillion": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**6, "mn": 10**6,
              "thousand": 10**3}
 # A numeral written as a word, only where a scale or unit follows: 千亿元, 上万名, 거의 만명.
-WORD_NUMS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "十": 10, "백": 100, "천": 1000,
+WORD_NUMS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "백": 100, "천": 1000,
              "만": 10**4, "십": 10}
 
 # unit surface form -> canonical English unit; the class decides what may match what.

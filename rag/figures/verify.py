@@ -131,8 +131,7 @@ class FigureVerifier:
                     fv = Decimal(f.value)
                     # Same digits, wrong power of ten: 49억 6000만 read as "49.6 billion". Only for amounts
                     # written with scale words or large ones; "5" vs "50" projects is not a slip to fix.
-                    if _power_of_ten(m.value, fv) and (m.scaled or f.text != _mantissa(f.text) and
-                                                       max(m.value, fv) >= 10**4):
+                    if _power_of_ten(m.value, fv) and (m.scaled or max(m.value, fv) >= 10**4):
                         best = (0, f, pid, "scale")
                         break
                     rel = abs(m.value - fv) / fv if fv else None
