@@ -17,6 +17,7 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
+from .figures.focus import Candidate, FigureFocus
 from .figures.context import entities_in, main_entities, measure_label, measures, within
 from .figures.verify import FigureVerifier
 from .errors import BadInput
@@ -64,6 +65,22 @@ def check_question(question: str, max_chars: int) -> str:
     return q
 
 
+# Least fit score (figures/focus.py) for a figure to override the model's choice: a measure or
+# unit named by the question plus some of its words.
+REFOCUS_MIN = 5.0
+
+
+@dataclass
+class _Draft:
+    text: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    supporting: set[str] = field(default_factory=set)
+    abstain: bool = False
+    refocused: bool = False
+
+
 @dataclass
 class ContextBlock:
     marker: int
@@ -72,9 +89,15 @@ class ContextBlock:
 
 
 def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: list[str],
-                   budget: int) -> list[ContextBlock]:
-    """Best sentences first: one per passage for coverage, then by relevance until the budget is spent."""
+                   budget: int, fit: dict[tuple[str, int, int], float] | None = None) -> list[ContextBlock]:
+    """Best sentences first: one per passage for coverage, then by relevance until the budget is spent.
+
+    `fit` scores sentences by their best figure's fit to the question (FigureFocus); the block
+    holding the best-fitting sentence is shown first, since small models favour passage [1]. A
+    sentence shared by overlapping passages is shown once.
+    """
     q = set(query_tokens)
+    fit = fit or {}
     scored = []
     for rank, h in enumerate(hits):
         text = articles[h.passage.doc].text
@@ -82,26 +105,41 @@ def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: 
             sentence = text[s:e]
             overlap = len(q & set(tokens(sentence)))
             bonus = 0.5 if re.search(r"\d", sentence) else 0.0
+            bonus += max(0.0, fit.get((h.passage.doc, s, e), 0.0))
             scored.append(((overlap + bonus) / (1 + 0.3 * rank), rank, (s, e), estimate_tokens(sentence)))
     chosen: dict[int, list[tuple[int, int]]] = {}
+    shown: set[tuple[str, int, int]] = set()
     used = 0
+
+    def take(item) -> None:
+        nonlocal used
+        chosen.setdefault(item[1], []).append(item[2])
+        shown.add((hits[item[1]].passage.doc, *item[2]))
+        used += item[3]
+
+    def is_shown(item) -> bool:
+        return (hits[item[1]].passage.doc, *item[2]) in shown
+
     firsts = {}
     for item in sorted(scored, key=lambda x: -x[0]):
-        firsts.setdefault(item[1], item)
+        if not is_shown(item) and item[1] not in firsts:
+            firsts[item[1]] = item
+            shown.add((hits[item[1]].passage.doc, *item[2]))
+    shown.clear()
     for item in sorted(firsts.values(), key=lambda x: x[1]):
-        if used + item[3] <= budget or not chosen:
-            chosen.setdefault(item[1], []).append(item[2])
-            used += item[3]
+        if not is_shown(item) and (used + item[3] <= budget or not chosen):
+            take(item)
     for item in sorted(scored, key=lambda x: -x[0]):
-        if item[0] <= 0 or item[2] in chosen.get(item[1], []):
+        if item[0] <= 0 or is_shown(item):
             continue
         if used + item[3] <= budget:
-            chosen.setdefault(item[1], []).append(item[2])
-            used += item[3]
-    blocks = []
-    for rank in sorted(chosen):
-        blocks.append(ContextBlock(len(blocks) + 1, hits[rank], sorted(chosen[rank])))
-    return blocks
+            take(item)
+    ranks = sorted(chosen)
+    if fit:
+        best = max(ranks, key=lambda r: (max(fit.get((hits[r].passage.doc, *se), 0.0) for se in chosen[r]), -r))
+        if max(fit.get((hits[best].passage.doc, *se), 0.0) for se in chosen[best]) > 0:
+            ranks = [best] + [r for r in ranks if r != best]
+    return [ContextBlock(i, hits[r], sorted(chosen[r])) for i, r in enumerate(ranks, start=1)]
 
 
 def block_text(block: ContextBlock, articles: dict[str, Article]) -> str:
@@ -132,6 +170,7 @@ class Answerer:
         self.conflicts = conflicts or []
         self.figure_by_id = {f.id: f for f in figure_list or []}
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
+        self.focus = FigureFocus(figure_list or [], {d: a.text for d, a in articles.items()})
         self.verifier = (FigureVerifier(figure_list or [], self.passages, {d: a.text for d, a in articles.items()},
                                         self.prompts.messages["unverified"]) if passages else None)
 
@@ -168,34 +207,75 @@ class Answerer:
 
         result = self.retriever.search(question)
         timings.retrieve_s = result.seconds
-        blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens)
+        ranked = self.rank_figures(question, result.query_tokens, result.hits)
+        fit: dict[tuple[str, int, int], float] = {}
+        for c in ranked:
+            key = (c.figure.doc, c.figure.sentence_start, c.figure.sentence_end)
+            fit[key] = max(fit.get(key, c.score), c.score)
+        blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        messages = self.build_messages(question, blocks, lang)
-        gen = self.llm.chat(messages, self.config.max_tokens, on_token)
-        timings.prefill_s, timings.generate_s = gen.prefill_s, gen.generate_s
-        timings.prompt_tokens, timings.completion_tokens = gen.prompt_tokens, gen.completion_tokens
-        timings.cached_tokens = gen.cached_tokens
-
-        if self._leaks_prompt(gen.text):
+        draft = self._draft(question, blocks, lang, timings, on_token)
+        focused = self._refocus(ranked, draft, result.hits)
+        if focused:
+            # The answer quotes a figure that fits the question clearly worse than another in the
+            # context: ask again with only the best-fitting sentence. Kept only if it uses it.
+            second = self._draft(question, focused, lang, timings, None)
+            if not second.abstain and ranked[0].figure.id in second.supporting:
+                draft, blocks = second, focused
+                draft.refocused = True
+        if draft.abstain:
             return self._abstain(question, lang, timings, t0, result.hits)
-        text, citations = self.cite(gen.text, blocks)
-        if not citations:
-            return self._abstain(question, lang, timings, t0, result.hits)
-        checks, found = [], []
-        if self.verifier is not None:
-            scope_ok = self.scope_check(question, text, blocks)
-            text, citations, checks, found = self.verify(text, citations, blocks, lang, question)
-            # Every figure unverifiable, or the figures are about other places than asked (a
-            # Changchun–Siping total offered for "Changchun–Guangdong"): say the articles lack it.
-            if (checks and not any(c.supported for c in checks)) or not scope_ok:
-                return self._abstain(question, lang, timings, t0, result.hits)
+        text, checks = draft.text, draft.checks
         if lang == "en":
             text = figures.annotate_english(text)
         timings.total_s = time.perf_counter() - t0
         confidence = "high" if all(c.supported for c in checks) else "low"
-        return Answer(question, text, lang, False, citations, timings, self.llm.name, result.hits,
-                      figures=checks, conflicts=found, confidence=confidence)
+        return Answer(question, text, lang, False, draft.citations, timings, self.llm.name, result.hits,
+                      figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
+
+    def _draft(self, question: str, blocks: list[ContextBlock], lang: str, timings: Timings,
+               on_token: OnToken | None) -> "_Draft":
+        """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
+        gen = self.llm.chat(self.build_messages(question, blocks, lang), self.config.max_tokens, on_token)
+        timings.prefill_s += gen.prefill_s
+        timings.generate_s += gen.generate_s
+        timings.prompt_tokens += gen.prompt_tokens
+        timings.completion_tokens += gen.completion_tokens
+        timings.cached_tokens += gen.cached_tokens
+        if self._leaks_prompt(gen.text):
+            return _Draft(abstain=True)
+        text, citations = self.cite(gen.text, blocks)
+        if not citations:
+            return _Draft(abstain=True)
+        if self.verifier is None:
+            return _Draft(text, citations)
+        scope_ok = self.scope_check(question, text, blocks)
+        text, citations, checks, found, supporting = self.verify(text, citations, blocks, lang, question)
+        # Every figure unverifiable, or the figures are about other places than asked (a
+        # Changchun–Siping total offered for "Changchun–Guangdong"): say the articles lack it.
+        if (checks and not any(c.supported for c in checks)) or not scope_ok:
+            return _Draft(abstain=True)
+        return _Draft(text, citations, checks, found, supporting)
+
+    def _refocus(self, ranked: list[Candidate], draft: "_Draft", hits: list[Hit]) -> list[ContextBlock]:
+        """A one-sentence context when one source figure clearly fits the question best and the
+        draft used none that comes close; [] when the draft stands."""
+        if draft.abstain or not draft.supporting or not ranked:
+            return []
+        best = ranked[0]
+        # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
+        runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
+        used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))
+        if best.score < REFOCUS_MIN or runner_up > best.score - 1.0 or used > best.score - 2.0:
+            return []
+        f = best.figure
+        hit = next((h for h in hits if h.passage.doc == f.doc and h.passage.start <= f.start < h.passage.end), None)
+        return [ContextBlock(1, hit, [(f.sentence_start, f.sentence_end)])] if hit else []
+
+    def rank_figures(self, question: str, query_tokens: list[str], hits: list[Hit]) -> list[Candidate]:
+        spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]
+        return self.focus.rank(question, query_tokens, spans)
 
     def scope_check(self, question: str, text: str, blocks: list[ContextBlock]) -> bool:
         """False when the question names places that none of the answer's source passages is about."""
@@ -233,7 +313,7 @@ class Answerer:
         notes = [self._conflict_note(c, lang, cite) for c in found]
         if notes:
             text = text.rstrip() + "\n\n" + "\n".join(notes)
-        return text, cites.items, v.checks, found
+        return text, cites.items, v.checks, found, v.supporting
 
     def _asked_conflicts(self, question: str) -> list[Conflict]:
         """Conflicts on the measure the question names, about the places it names."""

@@ -99,6 +99,7 @@ class Answer:
     figures: list["FigureCheck"] = field(default_factory=list)
     conflicts: list["Conflict"] = field(default_factory=list)
     confidence: str = "high"  # "low" when a figure could not be verified
+    refocused: bool = False  # answered again from the one sentence whose figure fits the question best
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -120,6 +121,7 @@ class Answer:
             "figures": [asdict(f) for f in self.figures],
             "conflicts": [asdict(c) for c in self.conflicts],
             "confidence": self.confidence,
+            "refocused": self.refocused,
         }
 
 

@@ -1,0 +1,157 @@
+"""Which source figure a question asks for: a deterministic ranking of the figures in the context.
+
+A 1.5B model reading five passages often quotes the wrong number from the right passage: the
+expected 595万 for the achieved 2600万, the yearly 600만톤 for the cumulative 2200万吨. The question
+itself says which: the unit it asks in (몇명, 多少吨, how many projects), the measure it names
+(rag/data/measures.tsv), flags (预计/예상/expected, 每年/해마다/every year, 累计/since), places and
+years, and the words around the figure. The ranking orders the context so the best-fitting
+sentence comes first, and lets the answerer notice when the model's figure fits the question worse.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..types import Figure
+from .context import _FLAGS, clause_bounds, entities_in, joined, measures, places as place_forms, within
+from .parse import UNIT_CLASS
+from ..text.tokenize import tokens
+
+# What unit a question asks for, by its wording. Keys are unit classes (parse.UNIT_CLASS).
+_ASKS = {
+    "people": r"多少(?:人|名|位)|几(?:名|位|人)|몇\s?명|how many (?:people|persons|cadres|officials|tourists|visitors|"
+              r"talents?|workers|staff)|number of (?:people|cadres|tourists|visitors)",
+    "person-times": r"人次|연인수",
+    "mass": r"吨|톤|tonnes?|tons?\b",
+    "money": r"多少钱|金额|[总投签]资额|签约额|投资了?多少|多少(?:亿|万)?元|얼마를 투자|금액|투자액|계약액|"
+             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?value|worth|yuan|invest",
+    "percent": r"百分之|%|퍼센트|프로|percent|增长了?多少|增幅|증가률|증가율|성장률|by how much did .* (?:grow|rise|increase)",
+    "count": r"多少(?:个|家|项|对|套)|几(?:个|家|项|对|套)|몇\s?(?:개|가지|쌍|세트|곳|개소)|how many (?:[\w-]+ ){0,3}?"
+             r"(?:projects|firms|companies|enterprises|items|pairs|sets|matters|practices|agreements|parks|cities)",
+    "days": r"几天|多少天|며칠|몇\s?일|how many days",
+}
+_ASKS_RE = {k: re.compile(v, re.I) for k, v in _ASKS.items()}
+# Within counts, the thing counted: 55个项目 answers "how many projects", 133项 (service items) does not.
+_COUNTED = {
+    "projects": r"项目|프로젝트|projects?\b",
+    "companies": r"多少家|几家|企业|기업|firms|companies|enterprises",
+    "pairs": r"多少对|几对|몇\s?쌍|pairs",
+    "sets": r"多少套|几套|세트|sets",
+    "items": r"多少项|几项|사항|가지|items|matters",
+}
+_COUNTED_RE = {k: re.compile(v, re.I) for k, v in _COUNTED.items()}
+_HALF = re.compile(r"上半年|상반기|first half", re.I)
+# "times" counts (25차례) answer "how many times/visits" questions, not "how many projects".
+_TIMES = re.compile(r"多少次|几次|몇\s?(?:차례|번|회)|how many (?:times|visits|rounds)", re.I)
+
+
+def asked_units(question: str) -> set[str]:
+    out = {k for k, rx in _ASKS_RE.items() if rx.search(question)}
+    if _TIMES.search(question):
+        out.add("times")
+    if "percent" in out:
+        out.discard("money")  # "by how much did investment grow": a rate, not an amount
+    return out
+
+
+def asked_counted(question: str) -> set[str]:
+    return {k for k, rx in _COUNTED_RE.items() if rx.search(question)}
+
+
+def asked_flags(question: str) -> set[str]:
+    low = question.lower()
+    return {flag for flag, words in _FLAGS.items() if any(w in low for w in words)}
+
+
+@dataclass
+class Candidate:
+    figure: Figure
+    score: float
+
+
+class FigureFocus:
+    """Scores source figures against a question. Built once per index; `rank` is cheap."""
+
+    def __init__(self, figure_list: list[Figure], texts: dict[str, str]):
+        self.texts = texts
+        self.by_doc: dict[str, list[Figure]] = {}
+        for f in figure_list:
+            self.by_doc.setdefault(f.doc, []).append(f)
+        self._clause_tokens: dict[str, set[str]] = {}
+
+    def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
+        return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
+
+    def _clause(self, f: Figure) -> set[str]:
+        toks = self._clause_tokens.get(f.id)
+        if toks is None:
+            sentence = self.texts[f.doc][f.sentence_start:f.sentence_end]
+            cs, ce = clause_bounds(sentence, f.start - f.sentence_start)
+            toks = self._clause_tokens[f.id] = set(tokens(joined(sentence[cs:ce])))
+        return toks
+
+    def score(self, f: Figure, q: "_Asked") -> float:
+        s = 0.0
+        if q.keys and f.measure:
+            s += 3.0 if f.measure in q.keys else -1.0
+        cls = "times" if f.unit == "times" else UNIT_CLASS.get(f.unit, "")
+        if q.units:
+            s += 2.0 if cls in q.units else -2.0
+            if cls == "count" and q.counted:
+                s += 1.0 if f.unit in q.counted else -1.0
+        flags = q.flags
+        for flag in ("expected", "per_year"):
+            if flag in f.flags:
+                s += 2.0 if flag in flags else -1.0
+            elif flag in flags:
+                s -= 0.5
+        if "cumulative" in flags:
+            s += 1.0 if "cumulative" in f.flags else -0.5
+        s += 0.5 * min(6, len(q.words & self._clause(f)))
+        if q.places:
+            scope = set(f.scope) | {within().get(p) for p in f.scope if within().get(p)}
+            # Partly covered is common (我省 stands for Heilongjiang); wholly other places is a mix-up.
+            s += 1.0 if q.places <= scope else (0.0 if q.places & scope else -1.5)
+        if q.years and any(y in (f.period + f.as_of) for y in q.years):
+            s += 1.0
+        if q.half and f.period.startswith("H1"):
+            s += 1.0
+        return s
+
+    def rank(self, question: str, query_tokens: list[str], spans: list[tuple[str, int, int]]) -> list[Candidate]:
+        """Figures inside the given (doc, start, end) spans, best fit first."""
+        q = _Asked.of(question, query_tokens)
+        seen, out = set(), []
+        for doc, start, end in spans:
+            for f in self.figures_in(doc, start, end):
+                if f.id not in seen:
+                    seen.add(f.id)
+                    out.append(Candidate(f, self.score(f, q)))
+        return sorted(out, key=lambda c: -c.score)
+
+
+@dataclass
+class _Asked:
+    """What the question asks for, read once per question."""
+
+    units: set[str]
+    counted: set[str]
+    flags: set[str]
+    keys: set[str]
+    places: set[str]
+    years: set[str]
+    half: bool
+    words: set[str]  # query tokens less the place names, which every candidate near them shares
+
+    @classmethod
+    def of(cls, question: str, query_tokens: list[str]) -> "_Asked":
+        places = set(entities_in(question))
+        names = set()
+        for name, forms in place_forms():
+            if name in places:
+                for form in forms:
+                    names |= set(tokens(form))
+        return cls(asked_units(question), asked_counted(question), asked_flags(question),
+                   {m.key for m in measures() if m.matches(question)}, places,
+                   set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)), bool(_HALF.search(question)),
+                   set(query_tokens) - names)

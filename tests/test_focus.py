@@ -1,0 +1,93 @@
+"""The figure a question asks for: ranking source figures, context order, and the refocused retry."""
+import pytest
+
+from rag.figures.focus import FigureFocus, asked_flags, asked_units
+from rag.index.store import IndexStore
+from rag.llm.fake import FakeLLM
+from rag.pipeline import Pipeline
+from rag.text.bridge import AliasTable
+from rag.text.tokenize import tokens
+
+
+@pytest.mark.parametrize("question, units", [
+    ("두 성 사이에 서로 보낸 관광객은 몇명을 돌파했는가?", {"people"}),
+    ("两省旅游合作协议预计互送游客多少人次？", {"people", "person-times"}),
+    ("How many tonnes of grain were stored?", {"mass"}),
+    ("By how much did Siping's fixed-asset investment grow in the first half of 2021?", {"percent"}),
+    ("长春和四平围绕多少个重点合作事项对接了多少次？", {"count", "times"}),
+    ("How many cooperation projects have Guangzhou and Qiqihar signed?", {"count"}),
+    ("광주 지하철 전문관 판촉행사는 며칠 동안 열렸는가?", {"days"}),
+    ("Who is the Party Secretary of Siping?", set()),
+])
+def test_asked_units(question, units):
+    assert asked_units(question) == units
+
+
+def test_asked_flags():
+    assert asked_flags("两省旅游合作协议预计互送游客多少人次？") == {"expected"}
+    assert asked_flags("How much grain does Heilongjiang send to Guangdong every year?") == {"per_year"}
+    assert asked_flags("What is the total since the cooperation began?") == {"cumulative"}
+
+
+@pytest.fixture
+def focus(built):
+    config, _ = built
+    idx = IndexStore(config.index_dir).load()
+    spans = [(p.doc, p.start, p.end) for p in idx.passages]
+    aliases = AliasTable.load()
+
+    def top(question: str, n: int = 1) -> list[str]:
+        toks = tokens(question) + [t for f in aliases.expansions(question) for t in tokens(f)]
+        ranked = FigureFocus(idx.figures, {d: a.text for d, a in idx.articles.items()}).rank(question, toks, spans)
+        return [c.figure.text for c in ranked[:n]]
+    return top
+
+
+def test_ranking_over_the_whole_corpus_picks_the_asked_figure(focus):
+    # Achieved vs expected tourists, cumulative vs yearly grain: same measure, different question.
+    assert focus("두 성 사이에 서로 보낸 관광객은 몇명을 돌파했는가?", 2) == ["2600万", "2600만명"]
+    assert focus("两省旅游合作协议预计互送游客多少人次？") == ["595만명"]
+    assert focus("What is the total scale of Heilongjiang grain shipped to Guangdong since the cooperation began?") \
+        == ["2200万吨"]
+    assert focus("How much grain does Heilongjiang send to Guangdong every year?") == ["600만톤"]
+    assert focus("How many pairs of cities in the two provinces became sister cities?") == ["13쌍"]
+    assert focus("两省对俄贸易额2019年是多少？") == ["1957.10亿元"]
+
+
+QUESTION = "두 성 사이에 서로 보낸 관광객은 몇명을 돌파했는가?"
+
+
+def _ask(built, script):
+    config, emb = built
+    llm = FakeLLM(script)
+    return Pipeline(config, embedder=emb, llm=llm).warm_up().ask(QUESTION), llm
+
+
+def test_context_shows_the_best_fitting_sentence_first_and_once(built):
+    _, llm = _ask(built, ["NOT_FOUND"])
+    user = llm.calls[0][-1]["content"]
+    first = user.split("[2]")[0]
+    assert "2600" in first
+    sentences = [s for s in user.split("\n") if s and not s.startswith("[")]
+    body = " ".join(sentences)
+    assert body.count("연인수로 595만명의 관광객을 서로 보내줄 것으로 예상된다") <= 1
+
+
+def test_a_worse_fitting_figure_is_asked_again_from_the_best_sentence(built):
+    a, llm = _ask(built, ["두 성은 서로 595만명의 관광객을 보냈다. [1]", "2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
+    assert len(llm.calls) == 2
+    second = llm.calls[1][-1]["content"]
+    assert second.count("\n[") == 1 and "2600만명" in second  # one passage: the best sentence
+    assert a.refocused and "2600만명" in a.answer and "595" not in a.answer
+    assert a.citations and "2600만명" in a.citations[0].quote
+    assert a.timings.prompt_tokens > len(second)  # both drafts counted
+
+
+def test_the_retry_is_dropped_when_it_does_not_use_the_best_figure(built):
+    a, llm = _ask(built, ["두 성은 서로 595만명의 관광객을 보냈다. [1]", "NOT_FOUND"])
+    assert len(llm.calls) == 2 and not a.refocused and "595만명" in a.answer
+
+
+def test_a_fitting_answer_is_not_asked_again(built):
+    a, llm = _ask(built, ["2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
+    assert len(llm.calls) == 1 and not a.refocused and "2600만명" in a.answer
