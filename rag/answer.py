@@ -70,6 +70,16 @@ def check_question(question: str, max_chars: int) -> str:
 REFOCUS_MIN = 5.0
 
 
+def lead_figure(ranked: list[Candidate]) -> Candidate | None:
+    """The best-fitting figure when it fits well and clearly better than any other value."""
+    if not ranked or ranked[0].score < REFOCUS_MIN:
+        return None
+    best = ranked[0]
+    # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
+    runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
+    return best if runner_up <= best.score - 1.0 else None
+
+
 @dataclass
 class _Draft:
     text: str = ""
@@ -78,6 +88,7 @@ class _Draft:
     conflicts: list[Conflict] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)
     abstain: bool = False
+    leaked: bool = False  # the model recited its instructions: an injection worked, so no retry
     refocused: bool = False
 
 
@@ -182,12 +193,20 @@ class Answerer:
             return lang
         return langid.detect(question)
 
-    def build_messages(self, question: str, blocks: list[ContextBlock], language: str) -> list[dict]:
+    def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
+                       lead: Candidate | None = None) -> list[dict]:
+        hint = ""
+        if lead is not None:
+            f = lead.figure
+            marker = next((b.marker for b in blocks if b.hit.passage.doc == f.doc
+                           and (f.sentence_start, f.sentence_end) in b.sentences), None)
+            if marker is not None:
+                hint = self.prompts.render("answer_hint.txt", figure=f.text, marker=marker) + "\n"
         passages = "\n".join(
             self.prompts.render("passage.txt", marker=b.marker, date=b.hit.passage.date or "undated",
                                 text=block_text(b, self.articles))
             for b in blocks)
-        user = self.prompts.render("answer_user.txt", passages=passages, question=question,
+        user = self.prompts.render("answer_user.txt", passages=passages, question=question, hint=hint,
                                    language_name=self.prompts.messages["language_names"][language])
         return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
                 {"role": "user", "content": user}]
@@ -215,13 +234,14 @@ class Answerer:
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        draft = self._draft(question, blocks, lang, timings, on_token)
-        focused = self._refocus(ranked, draft, result.hits)
+        lead = lead_figure(ranked)
+        draft = self._draft(question, blocks, lang, timings, on_token, lead)
+        focused = self._refocus(lead, ranked, draft, result.hits)
         if focused:
-            # The answer quotes a figure that fits the question clearly worse than another in the
-            # context: ask again with only the best-fitting sentence. Kept only if it uses it.
-            second = self._draft(question, focused, lang, timings, None)
-            if not second.abstain and ranked[0].figure.id in second.supporting:
+            # The answer quotes a figure that fits the question clearly worse than the lead, or
+            # none: ask again with only the lead's sentence. Kept only if it uses the lead.
+            second = self._draft(question, focused, lang, timings, None, lead)
+            if not second.abstain and lead.figure.id in second.supporting:
                 draft, blocks = second, focused
                 draft.refocused = True
         if draft.abstain:
@@ -235,16 +255,16 @@ class Answerer:
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
     def _draft(self, question: str, blocks: list[ContextBlock], lang: str, timings: Timings,
-               on_token: OnToken | None) -> "_Draft":
+               on_token: OnToken | None, lead: Candidate | None = None) -> "_Draft":
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
-        gen = self.llm.chat(self.build_messages(question, blocks, lang), self.config.max_tokens, on_token)
+        gen = self.llm.chat(self.build_messages(question, blocks, lang, lead), self.config.max_tokens, on_token)
         timings.prefill_s += gen.prefill_s
         timings.generate_s += gen.generate_s
         timings.prompt_tokens += gen.prompt_tokens
         timings.completion_tokens += gen.completion_tokens
         timings.cached_tokens += gen.cached_tokens
         if self._leaks_prompt(gen.text):
-            return _Draft(abstain=True)
+            return _Draft(abstain=True, leaked=True)
         text, citations = self.cite(gen.text, blocks)
         if not citations:
             return _Draft(abstain=True)
@@ -258,18 +278,20 @@ class Answerer:
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
-    def _refocus(self, ranked: list[Candidate], draft: "_Draft", hits: list[Hit]) -> list[ContextBlock]:
-        """A one-sentence context when one source figure clearly fits the question best and the
-        draft used none that comes close; [] when the draft stands."""
-        if draft.abstain or not draft.supporting or not ranked:
+    def _refocus(self, lead: Candidate | None, ranked: list[Candidate], draft: "_Draft",
+                 hits: list[Hit]) -> list[ContextBlock]:
+        """The lead's sentence alone, when the draft did not use the lead and used nothing that
+        fits nearly as well (or abstained while a strong lead was in the context); else []."""
+        if lead is None or draft.leaked or lead.figure.id in draft.supporting:
             return []
-        best = ranked[0]
-        # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
-        runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
-        used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))
-        if best.score < REFOCUS_MIN or runner_up > best.score - 1.0 or used > best.score - 2.0:
-            return []
-        f = best.figure
+        if draft.abstain:
+            if lead.score < REFOCUS_MIN + 1.0:
+                return []
+        else:
+            used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))
+            if used > lead.score - 2.0:
+                return []
+        f = lead.figure
         hit = next((h for h in hits if h.passage.doc == f.doc and h.passage.start <= f.start < h.passage.end), None)
         return [ContextBlock(1, hit, [(f.sentence_start, f.sentence_end)])] if hit else []
 

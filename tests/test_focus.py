@@ -91,3 +91,17 @@ def test_the_retry_is_dropped_when_it_does_not_use_the_best_figure(built):
 def test_a_fitting_answer_is_not_asked_again(built):
     a, llm = _ask(built, ["2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
     assert len(llm.calls) == 1 and not a.refocused and "2600만명" in a.answer
+
+
+def test_the_prompt_names_a_clear_lead_and_an_abstention_is_asked_again(built):
+    a, llm = _ask(built, ["NOT_FOUND", "2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
+    first = llm.calls[0][-1]["content"]
+    assert "Hint:" in first and "2600" in first.split("Hint:")[1].split("\n")[0]
+    assert len(llm.calls) == 2 and a.refocused and not a.abstained and "2600만명" in a.answer
+
+
+def test_no_lead_no_hint_for_a_question_without_a_clear_figure(built):
+    config, emb = built
+    llm = FakeLLM(["NOT_FOUND"])
+    a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask("화웨이는 심천(할빈)산업단지에 얼마를 투자했는가?")
+    assert "Hint:" not in llm.calls[0][-1]["content"] and len(llm.calls) == 1 and a.abstained

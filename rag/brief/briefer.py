@@ -25,6 +25,9 @@ from ..prompts import Prompts
 from ..retrieval import HybridRetriever
 from ..text.sentences import display
 from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
+from ..figures.context import main_entities, measure_label
+from ..text import glossary
+from .names import invented_names
 from .notes import NoteCache
 
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
@@ -45,6 +48,8 @@ def _first_sentence(text: str, complete: bool) -> str:
 def _provinces(scope: list[str]) -> set[str]:
     return {within().get(s) for s in scope if within().get(s)}
 Progress = Callable[[int, int, str], None]
+# Units a figure note may report, most telling first; counts of events (10余次) say little alone.
+_NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs", "count")
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Note:
     cached: bool
     figures: list[FigureCheck] = field(default_factory=list)
     quote: str = ""  # the passage's most figure-dense sentence, in its own language, for checking
+    kind: str = "model"  # "model": the model's note passed every check; "figure": built from the figures index
 
 
 @dataclass
@@ -94,6 +100,7 @@ class Briefer:
         self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
                                        self.prompts.messages["unverified"])
         note_prompt = self.prompts.template("brief_note_system.txt") + self.prompts.template("brief_note_user.txt")
+        self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
 
     def select(self, topic: str, since: str) -> list[Passage]:
@@ -126,8 +133,10 @@ class Briefer:
         if cached is not None:
             return cached, True
         text = " ".join(display(self.articles[p.doc].text, s, e) for s, e in p.sentences) or p.text
+        names = glossary.lines_for(text, lang)
         user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
-                                   language_name=self.prompts.messages["language_names"][lang])
+                                   language_name=self.prompts.messages["language_names"][lang],
+                                   glossary="\n".join(names) or "-")
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
         note = _first_sentence(_MARKER.sub("", gen.text).strip(), complete=gen.finish_reason == "length")
@@ -157,17 +166,15 @@ class Briefer:
                 on_progress(i - 1, len(chosen), p.doc)
             text, was_cached = self.note(p, lang)
             generated += not was_cached
-            if not text:
+            marker = cites.next_marker(p.id)  # cited only if a note survives its checks
+            kind, checked = "model", self._checked(text, p, lang, marker)
+            if checked is None:
+                kind, checked = "figure", self._figure_note(p, lang, marker)
+            if checked is None:
                 continue
-            if not self._grounded(text, p) or answer_language(text) != lang:
-                continue  # uncheckable (likely invented) or in the wrong language: leave it out
-            marker = cites.next_marker(p.id)  # cited only if the note survives its check
-            v = self.verifier.run(text, lang, {marker: p.id}, [p.id], lambda pid, span=None: marker)
-            if not v.all_supported:
-                continue  # a note with a figure its own passage does not hold is not trusted at all
             cite(p.id, (p.start, p.end))
-            notes.append(Note(marker, p.id, p.doc, p.date, f"{v.text} [{marker}]", was_cached, v.checks,
-                              self._key_sentence(p)))
+            notes.append(Note(marker, p.id, p.doc, p.date, f"{checked[0]} [{marker}]", was_cached, checked[1],
+                              self._key_sentence(p), kind))
         if on_progress:
             on_progress(len(chosen), len(chosen), "overview")
         t_map = time.perf_counter() - t0
@@ -184,7 +191,40 @@ class Briefer:
         sources = self._sources(cites.items)
         return Briefing(topic, lang, since, overview, notes, figures, found, cites.items, sources, overview_checks,
                         {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
+                         "notes_from_figures": sum(n.kind == "figure" for n in notes),
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
+
+    def _checked(self, text: str, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
+        """The model's note with its figures checked, or None when it cannot be trusted: empty,
+        ungrounded, in the wrong language, naming what the passage does not, or with a figure
+        its own passage does not hold."""
+        if not text or not self._grounded(text, p) or answer_language(text) != lang:
+            return None
+        body = self.articles[p.doc].text[p.start:p.end]
+        if invented_names(text, lang, body, self.doc_places[p.doc]):
+            return None
+        v = self.verifier.run(text, lang, {marker: p.id}, [p.id], lambda pid, span=None: marker)
+        return (v.text, v.checks) if v.all_supported else None
+
+    def _figure_note(self, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
+        """A note written from the passage's leading measured figure, when the model's fails its
+        checks: what it measures, where, when, and the value as the source gives it."""
+        figs = [f for f in self.figures if f.passage_id == p.id and f.measure and f.unit in _NOTE_UNITS]
+        if not figs:
+            return None
+        f = min(figs, key=lambda x: (_NOTE_UNITS.index(x.unit), x.start))
+        value = FigureVerifier.render(f, lang)
+        # Period labels ("by end-2022") are English; other languages get the as-of date.
+        when = (f.period if lang == "en" else "") or self.prompts.message("as_of", lang, date=f.as_of)
+        where = "–".join(glossary.name_in(x, lang) for x in f.scope)
+        label = measure_label(f.measure, lang)
+        if lang == "en":
+            label, where = label[:1].upper() + label[1:], (where + ", " if where else "")
+        words = self.prompts.messages["figure_flags"][lang]
+        flags = "".join(words[x] for x in f.flags if x in words)
+        text = self.prompts.message("figure_note", lang, label=label, where=where, when=when, value=value, flags=flags)
+        check = FigureCheck(f.text, f.value, f.unit, True, p.id, f.text)
+        return text, [check]
 
     def _grounded(self, note: str, p: Passage) -> bool:
         """A note must share a figure or a place with its passage; a note that shares neither is

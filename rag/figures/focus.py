@@ -78,6 +78,7 @@ class FigureFocus:
         for f in figure_list:
             self.by_doc.setdefault(f.doc, []).append(f)
         self._clause_tokens: dict[str, set[str]] = {}
+        self._clause_text: dict[str, str] = {}
 
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
@@ -85,10 +86,16 @@ class FigureFocus:
     def _clause(self, f: Figure) -> set[str]:
         toks = self._clause_tokens.get(f.id)
         if toks is None:
+            toks = self._clause_tokens[f.id] = set(tokens(self.clause_text(f)))
+        return toks
+
+    def clause_text(self, f: Figure) -> str:
+        text = self._clause_text.get(f.id)
+        if text is None:
             sentence = self.texts[f.doc][f.sentence_start:f.sentence_end]
             cs, ce = clause_bounds(sentence, f.start - f.sentence_start)
-            toks = self._clause_tokens[f.id] = set(tokens(joined(sentence[cs:ce])))
-        return toks
+            text = self._clause_text[f.id] = joined(sentence[cs:ce])
+        return text
 
     def score(self, f: Figure, q: "_Asked") -> float:
         s = 0.0
@@ -98,7 +105,9 @@ class FigureFocus:
         if q.units:
             s += 2.0 if cls in q.units else -2.0
             if cls == "count" and q.counted:
-                s += 1.0 if f.unit in q.counted else -1.0
+                # 签约合作项目76个: a bare 个 counts the noun named before it.
+                counted = {f.unit} if f.unit != "count" else asked_counted(self.clause_text(f))
+                s += 1.0 if counted & q.counted else -1.0
         flags = q.flags
         for flag in ("expected", "per_year"):
             if flag in f.flags:
@@ -112,8 +121,12 @@ class FigureFocus:
             scope = set(f.scope) | {within().get(p) for p in f.scope if within().get(p)}
             # Partly covered is common (我省 stands for Heilongjiang); wholly other places is a mix-up.
             s += 1.0 if q.places <= scope else (0.0 if q.places & scope else -1.5)
-        if q.years and any(y in (f.period + f.as_of) for y in q.years):
-            s += 1.0
+        if q.years:
+            stated = set(re.findall(r"20\d\d", f.period))
+            if any(y in (f.period + f.as_of) for y in q.years):
+                s += 1.0
+            elif stated:
+                s -= 1.5  # "by end-2020" for a question about 2022
         if q.half and f.period.startswith("H1"):
             s += 1.0
         return s
