@@ -80,6 +80,13 @@ def lead_figure(ranked: list[Candidate]) -> Candidate | None:
     return best if runner_up <= best.score - 1.0 else None
 
 
+def focus_set(ranked: list[Candidate], most: int = 3) -> list[Candidate]:
+    """The figures that fit nearly as well as the best one: a refocused context shows only these."""
+    if not ranked:
+        return []
+    return [c for c in ranked if c.score >= ranked[0].score - 1.0][:most]
+
+
 @dataclass
 class _Draft:
     text: str = ""
@@ -238,10 +245,10 @@ class Answerer:
         draft = self._draft(question, blocks, lang, timings, on_token, lead)
         focused = self._refocus(lead, ranked, draft, result.hits)
         if focused:
-            # The answer quotes a figure that fits the question clearly worse than the lead, or
-            # none: ask again with only the lead's sentence. Kept only if it uses the lead.
+            # The answer quotes a figure that fits the question clearly worse than the best ones,
+            # or none: ask again with only their sentences. Kept only if it then uses one.
             second = self._draft(question, focused, lang, timings, None, lead)
-            if not second.abstain and lead.figure.id in second.supporting:
+            if not second.abstain and second.supporting & {c.figure.id for c in focus_set(ranked)}:
                 draft, blocks = second, focused
                 draft.refocused = True
         if draft.abstain:
@@ -280,20 +287,32 @@ class Answerer:
 
     def _refocus(self, lead: Candidate | None, ranked: list[Candidate], draft: "_Draft",
                  hits: list[Hit]) -> list[ContextBlock]:
-        """The lead's sentence alone, when the draft did not use the lead and used nothing that
-        fits nearly as well (or abstained while a strong lead was in the context); else []."""
-        if lead is None or draft.leaked or lead.figure.id in draft.supporting:
+        """The sentences of the best-fitting figures alone, when the draft used none of them and
+        nothing that fits nearly as well, or abstained while a clear lead was in the context; else []."""
+        if not ranked or draft.leaked or ranked[0].score < REFOCUS_MIN:
+            return []
+        top = focus_set(ranked)
+        if any(c.figure.id in draft.supporting for c in top):
             return []
         if draft.abstain:
-            if lead.score < REFOCUS_MIN + 1.0:
+            if lead is None or lead.score < REFOCUS_MIN + 1.0:
                 return []
         else:
             used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))
-            if used > lead.score - 2.0:
+            if used > ranked[0].score - 2.0:
                 return []
-        f = lead.figure
-        hit = next((h for h in hits if h.passage.doc == f.doc and h.passage.start <= f.start < h.passage.end), None)
-        return [ContextBlock(1, hit, [(f.sentence_start, f.sentence_end)])] if hit else []
+        blocks: list[ContextBlock] = []
+        for c in top:
+            f = c.figure
+            hit = next((h for h in hits if h.passage.doc == f.doc and h.passage.start <= f.start < h.passage.end), None)
+            if hit is None:
+                continue
+            block = next((b for b in blocks if b.hit is hit), None)
+            if block is None:
+                blocks.append(block := ContextBlock(len(blocks) + 1, hit, []))
+            if (f.sentence_start, f.sentence_end) not in block.sentences:
+                block.sentences = sorted(block.sentences + [(f.sentence_start, f.sentence_end)])
+        return blocks
 
     def rank_figures(self, question: str, query_tokens: list[str], hits: list[Hit]) -> list[Candidate]:
         spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]

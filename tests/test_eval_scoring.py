@@ -63,3 +63,14 @@ def test_a_figure_some_article_states_is_a_wrong_pick_not_a_scale_slip():
     gold = [Gold("300", "people")]
     assert scale_errors("30명을 양성했다", gold) == 1
     assert scale_errors("30명을 양성했다", gold, known={Decimal(30)}) == 0
+
+
+def test_a_conflict_note_does_not_make_a_wrong_answer_right():
+    from rag.evaluation.dataset import Gold, Item
+    from rag.evaluation.score import correct
+
+    note = "截至2022年底，黑龙江向广东派出2546名干部挂职。 [1]\n\n不同来源的数字不同：341名 [2]；407人 [1]。"
+    single = Item("x", "q", "zh", "single", [Gold("407", "people")], [], [])
+    conflict = Item("y", "q", "zh", "conflict", [Gold("407", "people")], [], [])
+    assert not correct(single, note, False) and correct(conflict, note, False)
+    assert correct(single, "黑龙江向广东派出407名干部。 [1]", False)

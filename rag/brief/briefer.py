@@ -140,8 +140,7 @@ class Briefer:
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
         note = _first_sentence(_MARKER.sub("", gen.text).strip(), complete=gen.finish_reason == "length")
-        if note:
-            self.cache.put(p.hash, lang, note)
+        self.cache.put(p.hash, lang, note)  # an unusable (empty) note too: a second briefing makes no call
         return note, False
 
     def run(self, topic: str, lang: str = "en", since: str = "", on_progress: Progress | None = None) -> Briefing:

@@ -54,11 +54,20 @@ def dates_in(text: str) -> set[str]:
     return out
 
 
+def own_words(text: str) -> str:
+    """The answer without the conflict notes the pipeline appends after a blank line."""
+    return text.split("\n\n", 1)[0]
+
+
 def correct(item: Item, text: str, abstained: bool) -> bool:
+    """Every gold figure in the answer. Outside conflict questions only the answer's own words
+    count: a conflict note listing 341 and 407 does not make "2546名" right."""
     if not item.answerable:
         return abstained
     if abstained:
         return False
+    if item.type != "conflict":
+        text = own_words(text)
     if item.gold:
         return all(has_figure(text, g) for g in item.gold)
     if item.date:
