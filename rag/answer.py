@@ -138,12 +138,12 @@ def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: 
     def is_shown(item) -> bool:
         return (hits[item[1]].passage.doc, *item[2]) in shown
 
-    firsts = {}
+    firsts, first_keys = {}, set()  # each passage's best sentence, no sentence twice
     for item in sorted(scored, key=lambda x: -x[0]):
-        if not is_shown(item) and item[1] not in firsts:
+        key = (hits[item[1]].passage.doc, *item[2])
+        if key not in first_keys and item[1] not in firsts:
             firsts[item[1]] = item
-            shown.add((hits[item[1]].passage.doc, *item[2]))
-    shown.clear()
+            first_keys.add(key)
     for item in sorted(firsts.values(), key=lambda x: x[1]):
         if not is_shown(item) and (used + item[3] <= budget or not chosen):
             take(item)

@@ -80,26 +80,27 @@ def pipeline_overhead(pipe, config: Config, questions: list[str]) -> list[str]:
     if not hasattr(llm, "raw_completion"):
         return ["", "(pipeline overhead: only measured for the local llama.cpp backend)"]
     llm.cache_prompt = False
-    captured = {}
+    sent: list[list[dict]] = []  # a refocused answer sends two prompts; both are replayed
     chat = llm.chat
 
     def spy(messages, max_tokens, on_token=None):
-        captured["messages"] = messages
+        sent.append(messages)
         return chat(messages, max_tokens, on_token)
 
     llm.chat = spy
-    lines = ["", "## Pipeline overhead vs llama.cpp called directly on the same prompt (prompt cache off)", "",
-             "| question | pipeline s | direct s | ratio |", "|---|---|---|---|"]
+    lines = ["", "## Pipeline overhead vs llama.cpp called directly on the same prompts (prompt cache off)", "",
+             "| question | prompts | pipeline s | direct s | ratio |", "|---|---|---|---|---|"]
     tp, td = [], []
     try:
         for q in questions:
+            sent.clear()
             t = time.perf_counter()
             pipe.ask(q)
             tp.append(time.perf_counter() - t)
-            req = {"messages": captured["messages"], "max_tokens": config.max_tokens, "temperature": config.temperature,
-                   "seed": config.seed, "stream": True, "cache_prompt": False}
-            td.append(llm.raw_completion(req))
-            lines.append(f"| {q[:40]} | {tp[-1]:.2f} | {td[-1]:.2f} | {tp[-1] / td[-1]:.3f} |")
+            td.append(sum(llm.raw_completion({"messages": m, "max_tokens": config.max_tokens,
+                                              "temperature": config.temperature, "seed": config.seed,
+                                              "stream": True, "cache_prompt": False}) for m in list(sent)))
+            lines.append(f"| {q[:40]} | {len(sent)} | {tp[-1]:.2f} | {td[-1]:.2f} | {tp[-1] / td[-1]:.3f} |")
             print(lines[-1], flush=True)
     finally:
         llm.chat = chat
@@ -108,8 +109,30 @@ def pipeline_overhead(pipe, config: Config, questions: list[str]) -> list[str]:
     return lines
 
 
+def briefing_times(pipe, config: Config, topic: str, langs: list[str]) -> list[str]:
+    """A briefing cold (empty note cache), then again with every note cached, per language."""
+    lines = ["", f"## Briefing: {topic!r}", "", "| language | cold s | cached s | passages | model notes | "
+             "figure notes | overview s (cached run) |", "|---|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        pipe.config = config.replace(home=Path(tmp), index_dir=config.index_dir, models_dir=config.models_dir,
+                                     corpus_dir=config.corpus_dir)
+        try:
+            for lang in langs:
+                cold = pipe.briefer().run(topic, lang)
+                warm = pipe.briefer().run(topic, lang)
+                t, w = cold.timings, warm.timings
+                model = sum(n.kind == "model" for n in cold.notes)
+                lines.append(f"| {lang} | {t['total_s']:.1f} | {w['total_s']:.1f} | {t['passages']} | {model} | "
+                             f"{len(cold.notes) - model} | {w['total_s'] - w['map_s']:.1f} |")
+                print(lines[-1], flush=True)
+        finally:
+            pipe.config = config
+    return lines
+
+
 def run_bench(config: Config, questions_file: Path | None = None, out: Path | None = None,
-              scale: list[int] | None = None, overhead: bool = True) -> int:
+              scale: list[int] | None = None, overhead: bool = True, brief: str = "",
+              brief_langs: list[str] | None = None) -> int:
     from .embed import make_embedder
     from .indexer import Indexer
     from .pipeline import Pipeline
@@ -146,6 +169,8 @@ def run_bench(config: Config, questions_file: Path | None = None, out: Path | No
               f"peak RSS: {peak_rss_mb():.0f} MB"]
     if overhead:
         lines += pipeline_overhead(pipe, config, questions)
+    if brief:
+        lines += briefing_times(pipe, config, brief, brief_langs or ["en", "ko"])
     if scale:
         lines += retrieval_scaling(config, embedder, scale, questions)
         lines.append(f"\npeak RSS after scaling: {peak_rss_mb():.0f} MB")

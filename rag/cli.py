@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="synthetic corpus sizes for retrieval scaling, comma-separated ('' to skip)")
     b.add_argument("--no-overhead", action="store_true", help="skip the pipeline-vs-direct llama.cpp comparison")
     b.add_argument("--scale-only", action="store_true", help="only the retrieval scaling (no model)")
+    b.add_argument("--brief", default="", metavar="TOPIC",
+                   help="also time a briefing on TOPIC, cold and with cached notes")
+    b.add_argument("--brief-lang", default="en,ko", help="briefing languages for --brief, comma-separated")
     return p
 
 
@@ -351,7 +354,8 @@ def cmd_bench(args, config: Config) -> int:
         if args.out:
             args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return 0
-    return run_bench(config, args.questions, args.out, sizes, overhead=not args.no_overhead)
+    return run_bench(config, args.questions, args.out, sizes, overhead=not args.no_overhead, brief=args.brief,
+                     brief_langs=[x.strip() for x in args.brief_lang.split(",") if x.strip()])
 
 
 def main(argv: list[str] | None = None) -> int:

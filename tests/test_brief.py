@@ -96,3 +96,19 @@ def test_overview_sentence_without_marker_gets_the_closest_note():
              Note(2, "p2", "b", "2022-01-01", "흑룡강은 407명의 간부를 광동에 파견했다. [2]", False)]
     out = Briefer._cite_unmarked("Projects were signed [1]. 흑룡강은 간부를 광동에 파견했다.", notes)
     assert out.endswith("[2]") and out.count("[1]") == 1
+
+
+def test_briefing_bench_times_a_cold_and_a_cached_run(built):
+    from rag.bench import briefing_times
+
+    config, emb = built
+    llm = FakeLLM()
+    pipe = Pipeline(config, embedder=emb, llm=llm).warm_up()
+    lines = briefing_times(pipe, config, "Heilongjiang–Guangdong", ["en"])
+    row = next(line for line in lines if line.startswith("| en |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert float(cells[1]) >= 0 and float(cells[2]) >= 0 and int(cells[3]) > 0
+    assert int(cells[4]) + int(cells[5]) > 0
+    # The cached run made one call (the overview); the cold one also one per passage.
+    assert len(llm.calls) == int(cells[3]) + 2
+    assert pipe.config is config and not (config.cache_dir / "notes").exists()
