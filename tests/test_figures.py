@@ -35,6 +35,7 @@ from tests.conftest import SEEDS
     ("RMB 4.9 billion", "4900000000", "yuan", ""),
     ("2,639 government service items", "2639", "items", ""),
     ("about 3,000 tonnes", "3000", "tonnes", "about"),
+    ("선박 핵심부품 14세트를 맞춤 제작", "14", "sets", ""),
     ("a 58 percent rise", "58", "%", ""),
 ])
 def test_surface_forms(text, value, unit, qualifier):
