@@ -17,7 +17,7 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.focus import Candidate, FigureFocus
+from .figures.focus import Candidate, FigureFocus, fits_asked_unit
 from .figures.context import entities_in, main_entities, measure_label, measures, within
 from .figures.verify import FigureVerifier
 from .errors import BadInput
@@ -279,9 +279,11 @@ class Answerer:
             return _Draft(text, citations)
         scope_ok = self.scope_check(question, text, blocks)
         text, citations, checks, found, supporting = self.verify(text, citations, blocks, lang, question)
-        # Every figure unverifiable, or the figures are about other places than asked (a
-        # Changchun–Siping total offered for "Changchun–Guangdong"): say the articles lack it.
-        if (checks and not any(c.supported for c in checks)) or not scope_ok:
+        # Every figure unverifiable, the figures are about other places than asked (a
+        # Changchun–Siping total offered for "Changchun–Guangdong"), or of another kind than asked
+        # (square metres for an output value): say the articles lack it.
+        supported = [c.unit for c in checks if c.supported]
+        if (checks and not supported) or not scope_ok or not fits_asked_unit(question, supported):
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 

@@ -105,3 +105,19 @@ def test_no_lead_no_hint_for_a_question_without_a_clear_figure(built):
     llm = FakeLLM(["NOT_FOUND"])
     a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask("화웨이는 심천(할빈)산업단지에 얼마를 투자했는가?")
     assert "Hint:" not in llm.calls[0][-1]["content"] and len(llm.calls) == 1 and a.abstained
+
+
+@pytest.mark.parametrize("question, units, ok", [
+    ("深圳（哈尔滨）产业园2023年的产值是多少？", ["m²", "days"], False),
+    ("2022년 광주와 치치할의 무역액은 얼마인가?", ["count"], False),
+    ("两省旅游合作协议预计互送游客多少人次？", ["people"], True),
+    ("두 성 사이에 서로 보낸 관광객은 몇명을 돌파했는가?", ["person-times"], True),
+    ("흑룡강과 광동의 합작프로젝트 총계약액은 얼마에 달했는가?", ["yuan"], True),
+    ("What was the growth rate of trade with Russia from 2017 to 2019?", ["%"], True),
+    ("How many tourists?", [""], True),  # a figure of unknown unit is not held against the answer
+    ("Who is the Party Secretary of Siping?", ["people"], True),
+])
+def test_an_answer_in_another_kind_of_unit_than_asked(question, units, ok):
+    from rag.figures.focus import fits_asked_unit
+
+    assert fits_asked_unit(question, units) is ok

@@ -23,9 +23,12 @@ _ASKS = {
               r"talents?|workers|staff)|number of (?:people|cadres|tourists|visitors)",
     "person-times": r"人次|연인수",
     "mass": r"吨|톤|tonnes?|tons?\b",
-    "money": r"多少钱|金额|[总投签]资额|签约额|投资了?多少|多少(?:亿|万)?元|얼마를 투자|금액|투자액|계약액|"
-             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?value|worth|yuan|invest",
-    "percent": r"百分之|%|퍼센트|프로|percent|增长了?多少|增幅|증가률|증가율|성장률|by how much did .* (?:grow|rise|increase)",
+    "money": r"多少钱|金额|[总投签]资额|签约额|贸易额|产值|投资了?多少|多少(?:亿|万)?元|"
+             r"얼마를 투자|(?:투자|계약|무역|생산|금)액|총투자|"
+             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?value|worth|yuan|invest|"
+             r"trade (?:with|volume)|\bGDP\b|output",
+    "percent": r"百分之|%|퍼센트|percent|增长了?多少|增幅|[增长失业]率|[가-힣]률|[가-힣]율|growth rate|\brate\b|"
+               r"by how much did .* (?:grow|rise|increase)",
     "count": r"多少(?:个|家|项|对|套)|几(?:个|家|项|对|套)|몇\s?(?:개|가지|쌍|세트|곳|개소)|how many (?:[\w-]+ ){0,3}?"
              r"(?:projects|firms|companies|enterprises|items|pairs|sets|matters|practices|agreements|parks|cities)",
     "days": r"几天|多少天|며칠|몇\s?일|how many days",
@@ -61,6 +64,22 @@ def asked_counted(question: str) -> set[str]:
 def asked_flags(question: str) -> set[str]:
     low = question.lower()
     return {flag for flag, words in _FLAGS.items() if any(w in low for w in words)}
+
+
+def unit_class(unit: str) -> str:
+    return "times" if unit == "times" else UNIT_CLASS.get(unit, "")
+
+
+def fits_asked_unit(question: str, units: list[str]) -> bool:
+    """False when the question asks in a unit (몇명, 多少吨, how much money) and every figure of
+    the answer has a known unit of another kind: 43.42万平方米 for 产值, 84개 for 무역액."""
+    asked = asked_units(question)
+    if "people" in asked or "person-times" in asked:
+        asked |= {"people", "person-times"}
+    classes = [unit_class(u) for u in units]
+    if not asked or not classes or any(not c for c in classes):
+        return True
+    return any(c in asked for c in classes)
 
 
 @dataclass
@@ -101,7 +120,7 @@ class FigureFocus:
         s = 0.0
         if q.keys and f.measure:
             s += 3.0 if f.measure in q.keys else -1.0
-        cls = "times" if f.unit == "times" else UNIT_CLASS.get(f.unit, "")
+        cls = unit_class(f.unit)
         if q.units:
             s += 2.0 if cls in q.units else -2.0
             if cls == "count" and q.counted:
