@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
 from ..evaluation.score import answer_language
-from ..figures.context import entities_in, within
+from ..figures.context import entities_in, main_entities, measure_label, within
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
@@ -25,7 +25,6 @@ from ..prompts import Prompts
 from ..retrieval import HybridRetriever
 from ..text.sentences import display
 from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
-from ..figures.context import main_entities, measure_label
 from ..text import glossary
 from .names import invented_names
 from .notes import NoteCache
@@ -47,6 +46,8 @@ def _first_sentence(text: str, complete: bool) -> str:
 
 def _provinces(scope: list[str]) -> set[str]:
     return {within().get(s) for s in scope if within().get(s)}
+
+
 Progress = Callable[[int, int, str], None]
 # Units a figure note may report, most telling first; counts of events (10余次) say little alone.
 _NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs", "count")
