@@ -132,7 +132,7 @@ def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
 
 # --- periods -------------------------------------------------------------------------------------
 
-_FLAGS = {
+FLAG_WORDS = {
     "per_year": ("每年", "年均", "해마다", "매년", "annually", "per year", "a year", "each year", "every year"),
     "cumulative": ("累计", "累积", "루계", "누계", "도합", "总共", "以来", "이래", "cumulative", "in total", "so far",
                    "since"),
@@ -215,7 +215,7 @@ def period_of(sentence: str, pos: int, article_date: str) -> Period:
 def flags_of(clause: str, sentence: str) -> tuple[str, ...]:
     low_c, low_s = clause.lower(), sentence.lower()
     out = []
-    for flag, words in _FLAGS.items():
+    for flag, words in FLAG_WORDS.items():
         where = low_s if flag == "cumulative" else low_c
         if any(w in where for w in words):
             out.append(flag)

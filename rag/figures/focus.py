@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..types import Figure
-from .context import _FLAGS, clause_bounds, entities_in, joined, measures, places as place_forms, within
+from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, places as place_forms, within
 from .parse import UNIT_CLASS
 from ..text.tokenize import tokens
 
@@ -63,7 +63,7 @@ def asked_counted(question: str) -> set[str]:
 
 def asked_flags(question: str) -> set[str]:
     low = question.lower()
-    return {flag for flag, words in _FLAGS.items() if any(w in low for w in words)}
+    return {flag for flag, words in FLAG_WORDS.items() if any(w in low for w in words)}
 
 
 def unit_class(unit: str) -> str:
