@@ -112,3 +112,11 @@ def test_briefing_bench_times_a_cold_and_a_cached_run(built):
     # The cached run made one call (the overview); the cold one also one per passage.
     assert len(llm.calls) == int(cells[3]) + 2
     assert pipe.config is config and not (config.cache_dir / "notes").exists()
+
+
+def test_markers_written_before_sentences_move_after_them():
+    from rag.brief.briefer import _trailing_markers
+
+    assert _trailing_markers("[1] Tourists: 2600만명. [2] Value: 4901亿元. [3][4] Both grew.") == \
+        "Tourists: 2600만명. [1] Value: 4901亿元. [2] Both grew. [3][4]"
+    assert _trailing_markers("Fact one [1]. Fact two [2].") == "Fact one [1]. Fact two [2]."

@@ -52,5 +52,7 @@ def test_a_note_with_an_invented_name_is_replaced_by_the_figure_note(built):
     cited = next(c for c in b.citations if c.marker == n.marker)
     assert cited.passage_id == n.passage_id and n.figures[0].source_text in cited.quote
     assert n.figures[0].source_text in n.text and n.text.endswith(f"[{n.marker}]")
+    # Every note shows the source sentence that holds its figure, not just any sentence of the passage.
+    assert all(m.figures[0].source_text in m.quote for m in b.notes)
     # The prompt carried the glossary of the passage's names.
     assert any("= Heilongjiang" in call[-1]["content"] for call in llm.calls)

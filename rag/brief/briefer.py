@@ -44,6 +44,15 @@ def _first_sentence(text: str, complete: bool) -> str:
     return parts[0].strip()
 
 
+def _trailing_markers(text: str) -> str:
+    """'[1] Fact one. [2] Fact two.' → 'Fact one. [1] Fact two. [2]': a model that puts markers
+    before its sentences would otherwise have each one read as the previous sentence's citation."""
+    if not re.match(r"\s*\[\d+\]", text):
+        return text
+    parts = re.findall(r"((?:\[\d+\]\s*)+)([^\[]*)", text)
+    return " ".join((body.strip() + " " + marks.strip()).strip() for marks, body in parts)
+
+
 def _provinces(scope: list[str]) -> set[str]:
     return {within().get(s) for s in scope if within().get(s)}
 
@@ -174,7 +183,7 @@ class Briefer:
                 continue
             cite(p.id, (p.start, p.end))
             notes.append(Note(marker, p.id, p.doc, p.date, f"{checked[0]} [{marker}]", was_cached, checked[1],
-                              self._key_sentence(p), kind))
+                              self._key_sentence(p, checked[1]), kind))
         if on_progress:
             on_progress(len(chosen), len(chosen), "overview")
         t_map = time.perf_counter() - t0
@@ -237,8 +246,14 @@ class Briefer:
             return True
         return bool(set(entities_in(note)) & set(entities_in(body)))
 
-    def _key_sentence(self, p: Passage) -> str:
+    def _key_sentence(self, p: Passage, checks: list[FigureCheck]) -> str:
+        """The source sentence a reader checks the note against: the one holding the note's first
+        figure, else the passage's most figure-dense sentence."""
         text = self.articles[p.doc].text
+        for c in checks:
+            f = next((f for f in self.figures if f.passage_id == p.id and c.supported and f.text == c.source_text), None)
+            if f is not None:
+                return " ".join(text[f.sentence_start:f.sentence_end].split())
         counts = [(sum(1 for f in self.figures if f.doc == p.doc and s <= f.start < e), -s, s, e)
                   for s, e in p.sentences]
         if not counts:
@@ -258,7 +273,7 @@ class Briefer:
         text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", gen.text).strip()
         if not text or not _MARKER.search(text):
             return "", []
-        text = self._cite_unmarked(text, notes)
+        text = self._cite_unmarked(_trailing_markers(text), notes)
         v = self.verifier.run(text, lang, dict(known), list(known.values()), cite)
         label = self.prompts.messages["unverified"][lang].strip()
         from ..answer import split_sentences
