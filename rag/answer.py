@@ -18,7 +18,7 @@ from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
 from .figures.focus import Candidate, FigureFocus, fits_asked_unit
-from .figures.context import entities_in, main_entities, measure_label, measures, within
+from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
 from .errors import BadInput
 from .ingest import lang as langid
@@ -188,8 +188,9 @@ class Answerer:
         self.conflicts = conflicts or []
         self.figure_by_id = {f.id: f for f in figure_list or []}
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
-        self.focus = FigureFocus(figure_list or [], {d: a.text for d, a in articles.items()})
-        self.verifier = (FigureVerifier(figure_list or [], self.passages, {d: a.text for d, a in articles.items()},
+        texts = {d: a.text for d, a in articles.items()}
+        self.focus = FigureFocus(figure_list or [], texts)
+        self.verifier = (FigureVerifier(figure_list or [], self.passages, texts,
                                         self.prompts.messages["unverified"]) if passages else None)
 
     def answer_language(self, question: str, language: str | None) -> str:
@@ -333,8 +334,7 @@ class Answerer:
             body = self.articles[p.doc].text[p.start:p.end]
             if not nums & figures.numbers(body):
                 continue
-            covered = set(entities_in(body)) | set(self.doc_places.get(p.doc, []))
-            covered |= {within().get(e) for e in covered if within().get(e)}
+            covered = with_provinces(set(entities_in(body)) | set(self.doc_places.get(p.doc, [])))
             if asked <= covered:
                 return True
         return False
@@ -367,8 +367,7 @@ class Answerer:
         out = []
         for c in self.conflicts:
             if c.measure in keys:
-                scope = set(c.scope) | {within().get(e) for e in c.scope if within().get(e)}
-                if asked <= scope:
+                if asked <= with_provinces(c.scope):
                     out.append(c)
         return out
 

@@ -51,13 +51,15 @@ class Pipeline:
                                  self.index.passages, self.index.figures, self.conflicts)
         return self
 
-    def briefer(self):
+    def briefer(self, config: Config | None = None):
+        """A briefer over the warm index and models; `config` may differ in where notes are cached."""
         from .brief import Briefer
 
         if self.answerer is None:
             self.warm_up()
-        return Briefer(self.config, self.retriever, self.llm, self.index.articles, self.index.passages,
-                       self.index.figures, self.conflicts, Prompts(self.config.prompts_dir))
+        config = config or self.config
+        return Briefer(config, self.retriever, self.llm, self.index.articles, self.index.passages,
+                       self.index.figures, self.conflicts, Prompts(config.prompts_dir))
 
     def ask(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
         if self.answerer is None:

@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
 from ..evaluation.score import answer_language
-from ..figures.context import entities_in, main_entities, measure_label, within
+from ..figures.context import entities_in, main_entities, measure_label, with_provinces
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
@@ -51,10 +51,6 @@ def _trailing_markers(text: str) -> str:
         return text
     parts = re.findall(r"((?:\[\d+\]\s*)+)([^\[]*)", text)
     return " ".join((body.strip() + " " + marks.strip()).strip() for marks, body in parts)
-
-
-def _provinces(scope: list[str]) -> set[str]:
-    return {within().get(s) for s in scope if within().get(s)}
 
 
 Progress = Callable[[int, int, str], None]
@@ -122,7 +118,7 @@ class Briefer:
         places = set(entities_in(topic))
         richness: dict[str, int] = {}
         for f in self.figures:
-            if f.measure and places and places <= set(f.scope) | _provinces(f.scope):
+            if f.measure and places and places <= with_provinces(f.scope):
                 richness[f.passage_id] = richness.get(f.passage_id, 0) + 1
         rich = [self.passages[pid] for pid, _ in sorted(richness.items(), key=lambda kv: -kv[1])]
         hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..figures.context import entities_in, within
+from ..figures.context import entities_in, with_provinces
 from ..text.glossary import english_names_for, pinyin_words
 
 # Capitalised English words that are not names, or are names of no single place or person.
@@ -21,7 +21,7 @@ party secretary committee province provincial city cities municipal government p
 cpc communist china chinese korean yuan rmb bay area greater free trade zone pilot industrial park parks
 expo fair forum conference group co ltd company companies corporation bank county district new area
 northeast northeastern south southern north northern east west central state council national
-hong kong macao macau greater bay
+hong kong macao macau
 technology technologies science sciences development investment holdings industry industries agriculture
 agricultural biological biotech pharmaceutical pharmaceuticals medical medicine logistics trading energy
 international port railway airport university hospital school institute center centre base station
@@ -30,8 +30,7 @@ exhibition week festival summit association office bureau department commission 
 
 
 def allowed_places(source: str, article_places: list[str]) -> set[str]:
-    held = set(entities_in(source)) | set(article_places)
-    return held | {within()[p] for p in held if within().get(p)}
+    return with_provinces(set(entities_in(source)) | set(article_places))
 
 
 def invented_names(note: str, lang: str, source: str, article_places: list[str]) -> list[str]:

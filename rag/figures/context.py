@@ -90,6 +90,12 @@ def within() -> dict[str, str]:
     return out
 
 
+def with_provinces(names) -> set[str]:
+    """The places plus the provinces they lie in: Harbin is also about Heilongjiang."""
+    names = set(names)
+    return names | {within()[n] for n in names if within().get(n)}
+
+
 def entities_in(text: str) -> list[str]:
     """Canonical place names in order of first appearance."""
     found = []

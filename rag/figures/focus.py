@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..types import Figure
-from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, places as place_forms, within
+from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, places as place_forms, with_provinces
 from .parse import UNIT_CLASS
 from ..text.tokenize import tokens
 
@@ -137,7 +137,7 @@ class FigureFocus:
             s += 1.0 if "cumulative" in f.flags else -0.5
         s += 0.5 * min(6, len(q.words & self._clause(f)))
         if q.places:
-            scope = set(f.scope) | {within().get(p) for p in f.scope if within().get(p)}
+            scope = with_provinces(f.scope)
             # Partly covered is common (我省 stands for Heilongjiang); wholly other places is a mix-up.
             s += 1.0 if q.places <= scope else (0.0 if q.places & scope else -1.5)
         if q.years:

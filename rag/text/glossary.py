@@ -23,14 +23,6 @@ LANGS = ("en", "zh", "ko")
 class Term:
     forms: dict  # lang -> tuple of surface forms, the preferred first
 
-    def found_in(self, text: str) -> list[str]:
-        out = []
-        for lang in LANGS:
-            for f in self.forms[lang]:
-                if _contains(text, f):
-                    out.append(f)
-        return out
-
 
 def _contains(text: str, form: str) -> bool:
     if form.isascii():
