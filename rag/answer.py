@@ -17,7 +17,7 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.focus import Candidate, FigureFocus, fits_asked_unit
+from .figures.focus import Candidate, FigureFocus, asked_units, fits_asked_unit, unit_class
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
 from .errors import BadInput
@@ -78,6 +78,35 @@ def lead_figure(ranked: list[Candidate]) -> Candidate | None:
     # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
     runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
     return best if runner_up <= best.score - 1.0 else None
+
+
+def lead_set(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """What the hint names: for a question asking in two or more kinds of unit ("how many projects,
+    for what amount") the best-fitting sentence's figure of each kind, when that set fits clearly
+    better than any other sentence's; else the single lead figure, if any."""
+    def kind(unit_cls: str) -> str:
+        return "people" if unit_cls == "person-times" else unit_cls  # 多少人次 asks one thing
+
+    units = {kind(u) for u in asked_units(question)}
+    if len(units) >= 2:
+        sets = []
+        by_sentence: dict[tuple[str, int], dict[str, Candidate]] = {}
+        for c in ranked:  # best first, so the first of each kind in a sentence is its best
+            kinds = by_sentence.setdefault((c.figure.doc, c.figure.sentence_start), {})
+            kinds.setdefault(kind(unit_class(c.figure.unit)), c)
+        for kinds in by_sentence.values():
+            if units <= kinds.keys():
+                members = sorted((kinds[u] for u in units), key=lambda c: c.figure.start)
+                sets.append((sum(c.score for c in members), members))
+        sets.sort(key=lambda x: -x[0])
+        if sets and sets[0][0] >= len(units) * (REFOCUS_MIN - 1.0):
+            values = {c.figure.value for c in sets[0][1]}
+            # The same story told in the other language gives the same values: not a rival.
+            rival = max((t for t, m in sets[1:] if {c.figure.value for c in m} != values), default=float("-inf"))
+            if rival <= sets[0][0] - 1.0:
+                return sets[0][1]
+    lead = lead_figure(ranked)
+    return [lead] if lead else []
 
 
 def focus_set(ranked: list[Candidate], most: int = 3) -> list[Candidate]:
@@ -202,14 +231,19 @@ class Answerer:
         return langid.detect(question)
 
     def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
-                       lead: Candidate | None = None) -> list[dict]:
+                       leads: list[Candidate] = ()) -> list[dict]:
         hint = ""
-        if lead is not None:
-            f = lead.figure
+        if leads:
+            f = leads[0].figure
             marker = next((b.marker for b in blocks if b.hit.passage.doc == f.doc
                            and (f.sentence_start, f.sentence_end) in b.sentences), None)
             if marker is not None:
-                hint = self.prompts.render("answer_hint.txt", figure=f.text, marker=marker) + "\n"
+                if len(leads) == 1:
+                    hint = self.prompts.render("answer_hint.txt", figure=f.text, marker=marker)
+                else:  # one sentence holds them all
+                    hint = self.prompts.render("answer_hint_set.txt", marker=marker,
+                                               figures=" and ".join(c.figure.text for c in leads))
+                hint += "\n"
         passages = "\n".join(
             self.prompts.render("passage.txt", marker=b.marker, date=b.hit.passage.date or "undated",
                                 text=block_text(b, self.articles))
@@ -242,14 +276,17 @@ class Answerer:
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        lead = lead_figure(ranked)
-        draft = self._draft(question, blocks, lang, timings, on_token, lead)
-        focused = self._refocus(lead, ranked, draft, result.hits)
+        leads = lead_set(ranked, question)
+        draft = self._draft(question, blocks, lang, timings, on_token, leads)
+        top = leads if len(leads) > 1 else focus_set(ranked)
+        focused = self._refocus(leads, top, ranked, draft, result.hits)
         if focused:
             # The answer quotes a figure that fits the question clearly worse than the best ones,
-            # or none: ask again with only their sentences. Kept only if it then uses one.
-            second = self._draft(question, focused, lang, timings, None, lead)
-            if not second.abstain and second.supporting & {c.figure.id for c in focus_set(ranked)}:
+            # or none, or only part of the set a two-part question asks for: ask again with only
+            # their sentences. Kept only if it then uses more of them.
+            second = self._draft(question, focused, lang, timings, None, leads)
+            wanted = {c.figure.id for c in top}
+            if not second.abstain and len(second.supporting & wanted) > len(draft.supporting & wanted):
                 draft, blocks = second, focused
                 draft.refocused = True
         if draft.abstain:
@@ -263,9 +300,9 @@ class Answerer:
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
     def _draft(self, question: str, blocks: list[ContextBlock], lang: str, timings: Timings,
-               on_token: OnToken | None, lead: Candidate | None = None) -> "_Draft":
+               on_token: OnToken | None, leads: list[Candidate] = ()) -> "_Draft":
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
-        gen = self.llm.chat(self.build_messages(question, blocks, lang, lead), self.config.max_tokens, on_token)
+        gen = self.llm.chat(self.build_messages(question, blocks, lang, leads), self.config.max_tokens, on_token)
         timings.prefill_s += gen.prefill_s
         timings.generate_s += gen.generate_s
         timings.prompt_tokens += gen.prompt_tokens
@@ -288,17 +325,21 @@ class Answerer:
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
-    def _refocus(self, lead: Candidate | None, ranked: list[Candidate], draft: "_Draft",
+    def _refocus(self, leads: list[Candidate], top: list[Candidate], ranked: list[Candidate], draft: "_Draft",
                  hits: list[Hit]) -> list[ContextBlock]:
-        """The sentences of the best-fitting figures alone, when the draft used none of them and
-        nothing that fits nearly as well, or abstained while a clear lead was in the context; else []."""
-        if not ranked or draft.leaked or ranked[0].score < REFOCUS_MIN:
+        """The sentences of the best-fitting figures (`top`) alone, when the draft used none of them
+        and nothing that fits nearly as well, abstained while a clear lead was in the context, or
+        used only part of a lead set; else []."""
+        if not ranked or draft.leaked or ranked[0].score < REFOCUS_MIN - 1.0:
             return []
-        top = focus_set(ranked)
-        if any(c.figure.id in draft.supporting for c in top):
+        used_top = {c.figure.id for c in top} & draft.supporting
+        if len(leads) > 1:
+            if len(used_top) == len(leads):
+                return []
+        elif ranked[0].score < REFOCUS_MIN or used_top:
             return []
-        if draft.abstain:
-            if lead is None or lead.score < REFOCUS_MIN + 1.0:
+        elif draft.abstain:
+            if not leads or leads[0].score < REFOCUS_MIN + 1.0:
                 return []
         else:
             used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))

@@ -61,7 +61,8 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
         stored = StoredIndex({}, passages, v.astype(np.float32), {}, index.aliases)
         for mode in ("bm25", "dense", "hybrid"):
             t = time.perf_counter()
-            r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k, config.bridge)
+            r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k, config.bridge,
+                                config.language_quota)
             build = time.perf_counter() - t
             times = []
             for q in queries:

@@ -48,7 +48,10 @@ class Config:
     # Retrieval and prompt budget.
     top_k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
+    # A small RRF k lets one ranking's top hit stand (a BM25 rank 1 that dense misses across
+    # scripts); k=60 buried those at rank 18-25. Swept on the eval set: eval/results/eval.md.
+    rrf_k: int = 5
+    language_quota: int = 2  # of top_k, at least this many per corpus language, where they exist
     retrieval_mode: str = "hybrid"  # hybrid | bm25 | dense
     bridge: bool = True  # cross-script Chinese <-> Korean name bridge
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency

@@ -41,7 +41,7 @@ class Pipeline:
         self.load_s["embedder"] = time.perf_counter() - t
         c = self.config
         self.retriever = HybridRetriever(self.index, self.embedder, c.retrieval_mode, c.top_k, c.candidates,
-                                         c.rrf_k, c.bridge)
+                                         c.rrf_k, c.bridge, c.language_quota)
         if llm:
             t = time.perf_counter()
             self.llm.warm_up()

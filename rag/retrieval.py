@@ -48,6 +48,29 @@ def rrf(rankings: dict[str, list[int]], k: int, weights: dict[str, float] | None
     return [(i, s, ranks[i]) for i, s in sorted(scores.items(), key=lambda x: (-x[1], x[0]))]
 
 
+def language_quota(ranked: list, k: int, quota: int, language) -> list:
+    """The first k of `ranked`, with at least `quota` items of every language that has them: the
+    lowest-ranked items of languages above quota make room. The seeds tell the same stories in
+    Chinese and Korean with different figures, and same-language matches crowd out the other."""
+    top = list(ranked[:k])
+    if quota <= 0:
+        return top
+    counts: dict[str, int] = {}
+    for item in top:
+        counts[language(item)] = counts.get(language(item), 0) + 1
+    for item in ranked[k:]:
+        lang = language(item)
+        if counts.get(lang, 0) >= quota:
+            continue
+        drop = next((j for j in range(len(top) - 1, -1, -1) if counts[language(top[j])] > quota), None)
+        if drop is None:
+            break
+        counts[language(top.pop(drop))] -= 1
+        top.append(item)
+        counts[lang] = counts.get(lang, 0) + 1
+    return top
+
+
 @dataclass
 class RetrievalResult:
     hits: list[Hit]
@@ -57,13 +80,14 @@ class RetrievalResult:
 
 class HybridRetriever(BaseRetriever):
     def __init__(self, index: StoredIndex, embedder: Embedder, mode: str = "hybrid", top_k: int = 5,
-                 candidates: int = 30, rrf_k: int = 60, bridge: bool = True):
+                 candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 2):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {MODES}")
         self.passages = index.passages
         self.embedder = embedder
         self.mode, self.top_k, self.candidates, self.rrf_k, self.bridge = mode, top_k, candidates, rrf_k, bridge
+        self.quota = language_quota
         self.aliases = AliasTable.load()
         self.aliases.groups.extend(set(g) for g in index.aliases)
         self.bm25 = BM25([tokens(p.text, bridge=bridge) for p in self.passages])
@@ -103,7 +127,8 @@ class HybridRetriever(BaseRetriever):
                 ranked = [int(i) for i in res.ids if int(i) >= 0 and self.passages[int(i)].language == lang]
                 rankings[f"dense-{lang}"] = ranked[:self.candidates]
         weights = {n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")} if self.mode == "hybrid" else None
-        fused = rrf(rankings, self.rrf_k, weights)[:k]
+        fused = language_quota(rrf(rankings, self.rrf_k, weights), k, self.quota,
+                               lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
         return RetrievalResult(hits, time.perf_counter() - t0, qtoks)
 

@@ -77,9 +77,11 @@ def test_a_worse_fitting_figure_is_asked_again_from_the_best_sentence(built):
     a, llm = _ask(built, ["두 성은 서로 595만명의 관광객을 보냈다. [1]", "2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
     assert len(llm.calls) == 2
     second = llm.calls[1][-1]["content"]
-    assert second.count("\n[") == 1 and "2600만명" in second  # one passage: the best sentence
+    # Only the best-fitting sentences: 2600 as the Korean and the Chinese article write it.
+    shown = second.split("Passages:\n")[1].split("\nHint:")[0].split("\n")[1::2]
+    assert shown and all("2600" in s and "595" not in s for s in shown) and "2600만명" in second
     assert a.refocused and "2600만명" in a.answer and "595" not in a.answer
-    assert a.citations and "2600만명" in a.citations[0].quote
+    assert a.citations and "2600" in a.citations[0].quote
     assert a.timings.prompt_tokens > len(second)  # both drafts counted
 
 
@@ -121,3 +123,53 @@ def test_an_answer_in_another_kind_of_unit_than_asked(question, units, ok):
     from rag.figures.focus import fits_asked_unit
 
     assert fits_asked_unit(question, units) is ok
+
+
+@pytest.fixture
+def corpus_focus(built):
+    config, _ = built
+    idx = IndexStore(config.index_dir).load()
+    return FigureFocus(idx.figures, {d: a.text for d, a in idx.articles.items()}), idx.figures
+
+
+def test_a_figure_is_described_by_the_words_since_the_previous_figure_of_its_kind(corpus_focus):
+    focus, figs = corpus_focus
+    span = {f.text: focus.span_text(f) for f in figs}
+    # An enumeration: each item's words, including the topic before the comma clause.
+    assert "생태건설" in span["178.2억원"] and "생태건설" in span["47개 프로젝트"]
+    assert "생태건설" not in span["197.8억원"] and "개방면" in span["197.8억원"]
+    assert "써비스" in span["186.2억원"] and "개방면" not in span["186.2억원"]
+    # A restatement or a change shares the words of the figure just before it.
+    assert "签约额" in span["4901亿元"]
+    assert "对俄贸易额" in span["1957.10亿元"]
+
+
+def test_a_two_part_question_leads_with_one_sentence_holding_both(built):
+    from rag.answer import lead_set
+
+    config, emb = built
+    pipe = Pipeline(config, embedder=emb, llm=FakeLLM()).warm_up(llm=False)
+    a = pipe.answerer
+
+    def leads(question):
+        r = pipe.retriever.search(question)
+        return [c.figure.text for c in lead_set(a.rank_figures(question, r.query_tokens, r.hits), question)]
+
+    assert leads("사평과 장춘이 산업단지를 함께 건설하면서 몇개 프로젝트가 락착했고 총투자는 얼마인가?") \
+        == ["54개 프로젝트", "418.3억원"]
+    assert leads("四平在生态建设方面围绕多少个项目投资了多少？") == ["47개 프로젝트", "178.2억원"]
+    # One unit asked: the single lead, as before.
+    assert leads("两省旅游合作协议预计互送游客多少人次？") == ["595만명"]
+
+
+def test_an_answer_with_part_of_the_set_is_asked_again_with_its_sentence(built):
+    config, emb = built
+    question = "사평과 장춘이 산업단지를 함께 건설하면서 몇개 프로젝트가 락착했고 총투자는 얼마인가?"
+    llm = FakeLLM(["54개 프로젝트가 락착했다. [1]", "54개 프로젝트가 락착해 총투자액이 418.3억원에 달했다. [1]"])
+    a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask(question)
+    hint = llm.calls[0][-1]["content"].split("Hint:")[1].split("\n")[0]
+    assert "54개 프로젝트 and 418.3억원" in hint
+    second = llm.calls[1][-1]["content"]
+    shown = second.split("Passages:\n")[1].split("\nHint:")[0].split("\n")[1::2]
+    assert len(shown) == 1 and "418.3억원" in shown[0]
+    assert a.refocused and "418.3억원" in a.answer

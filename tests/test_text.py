@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rag.figures import annotate_english, parse_figures
 from rag.index.bm25 import BM25
-from rag.retrieval import rrf
+from rag.retrieval import language_quota, rrf
 from rag.text.bridge import AliasTable, fold_initial, reading
 from rag.text.tokenize import tokens
 
@@ -45,6 +45,28 @@ def test_rrf_fuses_by_rank():
     assert [i for i, _, _ in fused] == [1, 3, 2]
     assert abs(fused[0][1] - (1 / 61 + 1 / 62)) < 1e-12
     assert fused[0][2] == {"a": 1, "b": 2}
+
+
+def test_small_rrf_k_keeps_a_single_ranking_top_hit():
+    # BM25's rank 1 that dense misses (a Korean passage for a Chinese question) against a passage
+    # both rank middling: k=60 buries the first, k=5 keeps it ahead.
+    # Dense rankings weigh 1/2 each with two corpus languages, as in HybridRetriever.
+    others = list(range(101, 113))
+    rankings = {"bm25": [7] + others, "dense-zh": others[::-1], "dense-ko": [20, 21]}
+    weights = {"dense-zh": 0.5, "dense-ko": 0.5}
+    assert [i for i, _, _ in rrf(rankings, 60, weights)].index(7) >= 5
+    assert [i for i, _, _ in rrf(rankings, 5, weights)].index(7) <= 1
+
+
+def test_language_quota_makes_room_for_the_other_language():
+    ranked = ["zh1", "zh2", "zh3", "zh4", "zh5", "zh6", "ko1", "zh7", "ko2", "ko3"]
+    lang = lambda item: item[:2]
+    assert language_quota(ranked, 5, 2, lang) == ["zh1", "zh2", "zh3", "ko1", "ko2"]
+    assert language_quota(ranked, 5, 1, lang) == ["zh1", "zh2", "zh3", "zh4", "ko1"]
+    assert language_quota(ranked, 5, 0, lang) == ranked[:5]
+    # Too few of a language: what there is comes in, and nothing else is dropped.
+    assert language_quota(["zh1", "zh2", "zh3", "ko1"], 3, 2, lang) == ["zh1", "zh2", "ko1"]
+    assert language_quota(["zh1", "ko1", "zh2"], 2, 2, lang) == ["zh1", "ko1"]
 
 
 def test_figure_parsing_scales_and_units():

@@ -25,7 +25,7 @@ _ASKS = {
     "mass": r"吨|톤|tonnes?|tons?\b",
     "money": r"多少钱|金额|[总投签]资额|签约额|贸易额|产值|投资了?多少|多少(?:亿|万)?元|"
              r"얼마를 투자|(?:투자|계약|무역|생산|금)액|총투자|"
-             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?value|worth|yuan|invest|"
+             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?(?:value|amount)|worth|yuan|invest|"
              r"trade (?:with|volume)|\bGDP\b|output",
     "percent": r"百分之|%|퍼센트|percent|增长了?多少|增幅|[增长失业]率|[가-힣]률|[가-힣]율|growth rate|\brate\b|"
                r"by how much did .* (?:grow|rise|increase)",
@@ -40,7 +40,7 @@ _COUNTED = {
     "companies": r"多少家|几家|企业|기업|firms|companies|enterprises",
     "pairs": r"多少对|几对|몇\s?쌍|pairs",
     "sets": r"多少套|几套|세트|sets",
-    "items": r"多少项|几项|사항|가지|items|matters",
+    "items": r"多少项|几项|事项|사항|가지|items|matters",
 }
 _COUNTED_RE = {k: re.compile(v, re.I) for k, v in _COUNTED.items()}
 _HALF = re.compile(r"上半年|상반기|first half", re.I)
@@ -82,6 +82,12 @@ def fits_asked_unit(question: str, units: list[str]) -> bool:
     return any(c in asked for c in classes)
 
 
+_WORDISH = re.compile(r"\w")
+RESTATE_GAP = 10  # word characters between two figures of a kind that still describe one measure
+WORDS_CAP = 3.0  # most the question's words near a figure add to its score
+COMMON_SHARE = 1 / 16  # a word near more than this share of all figures weighs half
+
+
 @dataclass
 class Candidate:
     figure: Figure
@@ -96,16 +102,17 @@ class FigureFocus:
         self.by_doc: dict[str, list[Figure]] = {}
         for f in figure_list:
             self.by_doc.setdefault(f.doc, []).append(f)
-        self._clause_tokens: dict[str, set[str]] = {}
+        self._span_tokens: dict[str, set[str]] = {}
         self._clause_text: dict[str, str] = {}
+        self._common: set[str] | None = None
 
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
 
-    def _clause(self, f: Figure) -> set[str]:
-        toks = self._clause_tokens.get(f.id)
+    def _span(self, f: Figure) -> set[str]:
+        toks = self._span_tokens.get(f.id)
         if toks is None:
-            toks = self._clause_tokens[f.id] = set(tokens(self.clause_text(f)))
+            toks = self._span_tokens[f.id] = set(tokens(self.span_text(f)))
         return toks
 
     def clause_text(self, f: Figure) -> str:
@@ -115,6 +122,41 @@ class FigureFocus:
             cs, ce = clause_bounds(sentence, f.start - f.sentence_start)
             text = self._clause_text[f.id] = joined(sentence[cs:ce])
         return text
+
+    def span_text(self, f: Figure) -> str:
+        """The words that describe a figure: back to the previous figure of its kind in the sentence
+        (or the sentence's start), on to its clause's end. In "생태건설면에서는 생태관리, 하천보호 등
+        47개 프로젝트를 둘러싸고 총 178.2억원을 투자했다" both figures get 생태건설, which the
+        comma clause alone would drop; the previous sentence's 197.8억원 gets none of it. A figure
+        close after the one before it restates or changes it (接近5000亿元(达到4901亿元), 由2017年的
+        1241.99亿元增长到2019年的1957.10亿元) and shares that one's words."""
+        text = self.texts[f.doc]
+        sentence = text[f.sentence_start:f.sentence_end]
+        _, ce = clause_bounds(sentence, f.start - f.sentence_start)
+        cls = unit_class(f.unit)
+        start = f.sentence_start
+        for other in sorted(self.by_doc.get(f.doc, []), key=lambda o: o.start):
+            if other.start >= f.start:
+                break
+            if other.sentence_start == f.sentence_start and unit_class(other.unit) == cls:
+                gap = text[other.end:f.start]
+                if len(_WORDISH.findall(gap)) > RESTATE_GAP:
+                    start = other.end
+        cut = max(text.rfind(";", start, f.start), text.rfind("；", start, f.start))
+        if cut >= 0:
+            start = cut + 1
+        return joined(text[start:f.sentence_start + ce])
+
+    def common_words(self) -> set[str]:
+        """Words near many of the corpus's figures (에서, 투자, 项目): weak evidence of fit."""
+        if self._common is None:
+            counts: dict[str, int] = {}
+            figures_all = [f for fs in self.by_doc.values() for f in fs]
+            for f in figures_all:
+                for w in self._span(f):
+                    counts[w] = counts.get(w, 0) + 1
+            self._common = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
+        return self._common
 
     def score(self, f: Figure, q: "_Asked") -> float:
         s = 0.0
@@ -135,7 +177,9 @@ class FigureFocus:
                 s -= 0.5
         if "cumulative" in flags:
             s += 1.0 if "cumulative" in f.flags else -0.5
-        s += 0.5 * min(6, len(q.words & self._clause(f)))
+        shared = q.words & self._span(f)
+        common = self.common_words()
+        s += min(WORDS_CAP, 0.5 * len(shared - common) + 0.25 * len(shared & common))
         if q.places:
             scope = with_provinces(f.scope)
             # Partly covered is common (我省 stands for Heilongjiang); wholly other places is a mix-up.
@@ -146,6 +190,8 @@ class FigureFocus:
                 s += 1.0
             elif stated:
                 s -= 1.5  # "by end-2020" for a question about 2022
+        if f.qualifier in ("nearly", "about"):
+            s -= 0.25  # the exact figure beats its rounding: 接近5000亿元(达到4901亿元)
         if q.half and f.period.startswith("H1"):
             s += 1.0
         return s
