@@ -318,10 +318,11 @@ class Answerer:
         scope_ok = self.scope_check(question, text, blocks)
         text, citations, checks, found, supporting = self.verify(text, citations, blocks, lang, question)
         # Every figure unverifiable, the figures are about other places than asked (a
-        # Changchun–Siping total offered for "Changchun–Guangdong"), or of another kind than asked
-        # (square metres for an output value): say the articles lack it.
+        # Changchun–Siping total offered for "Changchun–Guangdong"), of another kind than asked
+        # (square metres for an output value), or of another year: say the articles lack it.
         supported = [c.unit for c in checks if c.supported]
-        if (checks and not supported) or not scope_ok or not fits_asked_unit(question, supported):
+        if ((checks and not supported) or not scope_ok or not fits_asked_unit(question, supported)
+                or not self.years_fit(question, supporting)):
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
@@ -361,6 +362,20 @@ class Answerer:
     def rank_figures(self, question: str, query_tokens: list[str], hits: list[Hit]) -> list[Candidate]:
         spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]
         return self.focus.rank(question, query_tokens, spans)
+
+    def years_fit(self, question: str, supporting: set[str]) -> bool:
+        """False when the question names a year and every figure of the answer states another:
+        2019's trade with Russia offered for 2023. A figure with no stated year is not held
+        against the answer."""
+        asked = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question))
+        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
+        if not asked or not figs:
+            return True
+        for f in figs:
+            stated = set(re.findall(r"20\d\d", f.period))
+            if not stated or stated & asked or any(y in f.as_of for y in asked):
+                return True
+        return False
 
     def scope_check(self, question: str, text: str, blocks: list[ContextBlock]) -> bool:
         """False when the question names places that none of the answer's source passages is about."""

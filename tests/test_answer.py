@@ -140,3 +140,12 @@ def test_an_answer_whose_every_figure_is_unverified_abstains(built):
     p = pipe(config, emb, ["사평시의 2021년 실업률은 20%이다 [1]."])
     a = p.ask("사평시의 2021년 실업률은 얼마인가?")
     assert a.abstained and "20%" not in a.answer
+
+
+def test_figures_of_another_year_than_asked_make_it_abstain(built):
+    config, emb = built
+    # The fake model answers with the best-matching sentence: 2017 and 2019 trade with Russia.
+    asked_2023 = pipe(config, emb).ask("两省对俄贸易额2023年是多少？")
+    assert asked_2023.abstained and "1957.10" not in asked_2023.answer
+    asked_2019 = pipe(config, emb).ask("两省对俄贸易额2019年是多少？")
+    assert not asked_2019.abstained and "1957.10亿元" in asked_2019.answer
