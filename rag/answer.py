@@ -17,7 +17,8 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.focus import Candidate, FigureFocus, asked_units, fits_asked_unit, unit_class
+from .figures.dates import DateCandidate, asks_date, lead_date, rank_dates
+from .figures.focus import Candidate, FigureFocus, asked_units, fits_asked_unit, question_words, unit_class
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
 from .errors import BadInput
@@ -68,6 +69,7 @@ def check_question(question: str, max_chars: int) -> str:
 # Least fit score (figures/focus.py) for a figure to override the model's choice: a measure or
 # unit named by the question plus some of its words.
 REFOCUS_MIN = 5.0
+DATE_FIT = 10.0  # a lead date's sentence is shown first, as the best-fitting figure's is
 
 
 def lead_figure(ranked: list[Candidate]) -> Candidate | None:
@@ -231,9 +233,14 @@ class Answerer:
         return langid.detect(question)
 
     def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
-                       leads: list[Candidate] = ()) -> list[dict]:
+                       leads: list[Candidate] = (), date: DateCandidate | None = None) -> list[dict]:
         hint = ""
-        if leads:
+        if date is not None:
+            marker = next((b.marker for b in blocks if b.hit.passage.doc == date.doc
+                           and date.sentence in b.sentences), None)
+            if marker is not None:
+                hint = self.prompts.render("answer_hint_date.txt", date=date.text, marker=marker) + "\n"
+        elif leads:
             f = leads[0].figure
             marker = next((b.marker for b in blocks if b.hit.passage.doc == f.doc
                            and (f.sentence_start, f.sentence_end) in b.sentences), None)
@@ -273,11 +280,14 @@ class Answerer:
         for c in ranked:
             key = (c.figure.doc, c.figure.sentence_start, c.figure.sentence_end)
             fit[key] = max(fit.get(key, c.score), c.score)
+        leads = lead_set(ranked, question)
+        date = None if leads else self.lead_date(question, result)
+        if date is not None:
+            fit[(date.doc, *date.sentence)] = max(fit.get((date.doc, *date.sentence), 0.0), DATE_FIT)
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        leads = lead_set(ranked, question)
-        draft = self._draft(question, blocks, lang, timings, on_token, leads)
+        draft = self._draft(question, blocks, lang, timings, on_token, leads, date)
         top = leads if len(leads) > 1 else focus_set(ranked)
         focused = self._refocus(leads, top, ranked, draft, result.hits)
         if focused:
@@ -300,9 +310,10 @@ class Answerer:
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
     def _draft(self, question: str, blocks: list[ContextBlock], lang: str, timings: Timings,
-               on_token: OnToken | None, leads: list[Candidate] = ()) -> "_Draft":
+               on_token: OnToken | None, leads: list[Candidate] = (),
+               date: DateCandidate | None = None) -> "_Draft":
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
-        gen = self.llm.chat(self.build_messages(question, blocks, lang, leads), self.config.max_tokens, on_token)
+        gen = self.llm.chat(self.build_messages(question, blocks, lang, leads, date), self.config.max_tokens, on_token)
         timings.prefill_s += gen.prefill_s
         timings.generate_s += gen.generate_s
         timings.prompt_tokens += gen.prompt_tokens
@@ -344,7 +355,8 @@ class Answerer:
                 return []
         else:
             used = max((c.score for c in ranked if c.figure.id in draft.supporting), default=float("-inf"))
-            if used > ranked[0].score - 2.0:
+            # A clear lead was named in the prompt and the model took another value anyway.
+            if used > ranked[0].score - (1.0 if leads else 2.0):
                 return []
         blocks: list[ContextBlock] = []
         for c in top:
@@ -358,6 +370,15 @@ class Answerer:
             if (f.sentence_start, f.sentence_end) not in block.sentences:
                 block.sentences = sorted(block.sentences + [(f.sentence_start, f.sentence_end)])
         return blocks
+
+    def lead_date(self, question: str, result) -> DateCandidate | None:
+        """For a "when" question, the date whose sentence fits it clearly best, if any."""
+        if not asks_date(question):
+            return None
+        words = question_words(question, result.query_tokens)
+        ranked = [c for h in result.hits for c in rank_dates(words, h.passage.doc, self.articles[h.passage.doc].text,
+                                                              h.passage.sentences)]
+        return lead_date(sorted(ranked, key=lambda c: -c.score))
 
     def rank_figures(self, question: str, query_tokens: list[str], hits: list[Hit]) -> list[Candidate]:
         spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]

@@ -1,4 +1,6 @@
 """The figure a question asks for: ranking source figures, context order, and the refocused retry."""
+import re
+
 import pytest
 
 from rag.figures.focus import FigureFocus, asked_flags, asked_units
@@ -173,3 +175,32 @@ def test_an_answer_with_part_of_the_set_is_asked_again_with_its_sentence(built):
     shown = second.split("Passages:\n")[1].split("\nHint:")[0].split("\n")[1::2]
     assert len(shown) == 1 and "418.3억원" in shown[0]
     assert a.refocused and "418.3억원" in a.answer
+
+
+def test_dates_are_ranked_by_their_sentence_and_the_next():
+    from rag.figures.dates import asks_date, lead_date, rank_dates
+
+    text = ("2020년 8월 13일은 장춘과 사평에 있어 력사에 기록될 날이다. 량측은 협동전략협력 프레임워크협정에 서명했다. "
+            "2021년 5월 장춘은 회의를 열었다.")
+    ends = [m.end() for m in re.finditer(r"다\.", text)]
+    sentences = [(0, ends[0]), (ends[0] + 1, ends[1]), (ends[1] + 1, ends[2])]
+    assert text[sentences[1][0]:sentences[1][1]].startswith("량측은")
+    words = set(tokens("협동전략협력 프레임워크협정은 언제 서명했는가?"))
+    ranked = rank_dates(words, "d", text, sentences)
+    assert [c.key for c in ranked] == ["2020-08-13", "2021-05"]
+    assert lead_date(ranked).text == "2020년 8월 13일"
+    assert asks_date("长平一体化协同战略合作框架协议是哪天签署的？") and asks_date("On what date was it signed?")
+    assert not asks_date("两省旅游合作协议预计互送游客多少人次？")
+
+
+def test_a_when_question_names_the_clear_date_in_the_prompt(built):
+    config, emb = built
+    llm = FakeLLM(["NOT_FOUND", "NOT_FOUND"])
+    pipe = Pipeline(config, embedder=emb, llm=llm).warm_up()
+    pipe.ask("On what date did Shenzhen and Harbin sign the agreement to jointly build the industrial park?")
+    user = llm.calls[0][-1]["content"]
+    assert "the date that best fits the question is probably 2019年5月9日" in user
+    assert "2019年5月9日" in user.split("[2]")[0]  # its passage comes first
+    llm.calls.clear()
+    pipe.ask("两省旅游合作协议预计互送游客多少人次？")
+    assert "the date that" not in llm.calls[0][-1]["content"]

@@ -74,6 +74,9 @@ def test_figure_parsing_scales_and_units():
     assert f["4901亿元"].value == Decimal("490100000000") and f["4901亿元"].unit == "yuan"
     assert f["49억 6000만원"].value == Decimal("4960000000")
     assert f["407명"].unit == "people" and f["51.65万吨"].value == Decimal("516500")
+    # A day of the month is a date; "3일 동안" and "3일간" are a duration.
+    days = [(x.text, x.unit) for x in parse_figures("10월 18일부터 3일 동안 열렸고 5일간 이어졌다") if not x.is_bare]
+    assert days == [("3일 동안", "days"), ("5일간", "days")]
 
 
 def test_english_annotation_keeps_the_source_figure():

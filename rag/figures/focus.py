@@ -66,6 +66,18 @@ def asked_flags(question: str) -> set[str]:
     return {flag for flag, words in FLAG_WORDS.items() if any(w in low for w in words)}
 
 
+def question_words(question: str, query_tokens: list[str]) -> set[str]:
+    """The query's tokens less the forms of the places it names, which every candidate near
+    those places shares."""
+    places = set(entities_in(question))
+    names = set()
+    for name, forms in place_forms():
+        if name in places:
+            for form in forms:
+                names |= set(tokens(form))
+    return set(query_tokens) - names
+
+
 def unit_class(unit: str) -> str:
     return "times" if unit == "times" else UNIT_CLASS.get(unit, "")
 
@@ -223,13 +235,7 @@ class _Asked:
 
     @classmethod
     def of(cls, question: str, query_tokens: list[str]) -> "_Asked":
-        places = set(entities_in(question))
-        names = set()
-        for name, forms in place_forms():
-            if name in places:
-                for form in forms:
-                    names |= set(tokens(form))
         return cls(asked_units(question), asked_counted(question), asked_flags(question),
-                   {m.key for m in measures() if m.matches(question)}, places,
+                   {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),
                    set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)), bool(_HALF.search(question)),
-                   set(query_tokens) - names)
+                   question_words(question, query_tokens))
