@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from decimal import Decimal
 
@@ -17,8 +17,9 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.dates import DateCandidate, asks_date, lead_date, rank_dates
-from .figures.focus import Candidate, FigureFocus, asked_units, fits_asked_unit, question_words, unit_class
+from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates
+from .figures.focus import Candidate, FigureFocus, fits_asked_unit, question_words
+from .figures.leads import REFOCUS_MIN, focus_set, lead_set
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
 from .errors import BadInput
@@ -66,56 +67,15 @@ def check_question(question: str, max_chars: int) -> str:
     return q
 
 
-# Least fit score (figures/focus.py) for a figure to override the model's choice: a measure or
-# unit named by the question plus some of its words.
-REFOCUS_MIN = 5.0
-DATE_FIT = 10.0  # a lead date's sentence is shown first, as the best-fitting figure's is
+@dataclass
+class _Query:
+    """One question as the drafts see it."""
 
-
-def lead_figure(ranked: list[Candidate]) -> Candidate | None:
-    """The best-fitting figure when it fits well and clearly better than any other value."""
-    if not ranked or ranked[0].score < REFOCUS_MIN:
-        return None
-    best = ranked[0]
-    # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
-    runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
-    return best if runner_up <= best.score - 1.0 else None
-
-
-def lead_set(ranked: list[Candidate], question: str) -> list[Candidate]:
-    """What the hint names: for a question asking in two or more kinds of unit ("how many projects,
-    for what amount") the best-fitting sentence's figure of each kind, when that set fits clearly
-    better than any other sentence's; else the single lead figure, if any."""
-    def kind(unit_cls: str) -> str:
-        return "people" if unit_cls == "person-times" else unit_cls  # 多少人次 asks one thing
-
-    units = {kind(u) for u in asked_units(question)}
-    if len(units) >= 2:
-        sets = []
-        by_sentence: dict[tuple[str, int], dict[str, Candidate]] = {}
-        for c in ranked:  # best first, so the first of each kind in a sentence is its best
-            kinds = by_sentence.setdefault((c.figure.doc, c.figure.sentence_start), {})
-            kinds.setdefault(kind(unit_class(c.figure.unit)), c)
-        for kinds in by_sentence.values():
-            if units <= kinds.keys():
-                members = sorted((kinds[u] for u in units), key=lambda c: c.figure.start)
-                sets.append((sum(c.score for c in members), members))
-        sets.sort(key=lambda x: -x[0])
-        if sets and sets[0][0] >= len(units) * (REFOCUS_MIN - 1.0):
-            values = {c.figure.value for c in sets[0][1]}
-            # The same story told in the other language gives the same values: not a rival.
-            rival = max((t for t, m in sets[1:] if {c.figure.value for c in m} != values), default=float("-inf"))
-            if rival <= sets[0][0] - 1.0:
-                return sets[0][1]
-    lead = lead_figure(ranked)
-    return [lead] if lead else []
-
-
-def focus_set(ranked: list[Candidate], most: int = 3) -> list[Candidate]:
-    """The figures that fit nearly as well as the best one: a refocused context shows only these."""
-    if not ranked:
-        return []
-    return [c for c in ranked if c.score >= ranked[0].score - 1.0][:most]
+    text: str
+    language: str  # the question's own
+    tokens: list[str]  # retrieval's query tokens
+    leads: list[Candidate]
+    date: DateCandidate | None = None
 
 
 @dataclass
@@ -234,17 +194,16 @@ class Answerer:
 
     def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
                        leads: list[Candidate] = (), date: DateCandidate | None = None) -> list[dict]:
+        def marker_of(doc: str, sentence: tuple[int, int]) -> int | None:
+            return next((b.marker for b in blocks if b.hit.passage.doc == doc and sentence in b.sentences), None)
+
         hint = ""
         if date is not None:
-            marker = next((b.marker for b in blocks if b.hit.passage.doc == date.doc
-                           and date.sentence in b.sentences), None)
-            if marker is not None:
+            if (marker := marker_of(date.doc, date.sentence)) is not None:
                 hint = self.prompts.render("answer_hint_date.txt", date=date.text, marker=marker) + "\n"
         elif leads:
             f = leads[0].figure
-            marker = next((b.marker for b in blocks if b.hit.passage.doc == f.doc
-                           and (f.sentence_start, f.sentence_end) in b.sentences), None)
-            if marker is not None:
+            if (marker := marker_of(f.doc, (f.sentence_start, f.sentence_end))) is not None:
                 if len(leads) == 1:
                     hint = self.prompts.render("answer_hint.txt", figure=f.text, marker=marker)
                 else:  # one sentence holds them all
@@ -287,14 +246,15 @@ class Answerer:
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        draft = self._draft(question, blocks, lang, timings, on_token, leads, date)
+        query = _Query(question, qlang, result.query_tokens, leads, date)
+        draft = self._draft(query, blocks, lang, timings, on_token)
         top = leads if len(leads) > 1 else focus_set(ranked)
         focused = self._refocus(leads, top, ranked, draft, result.hits)
         if focused:
             # The answer quotes a figure that fits the question clearly worse than the best ones,
             # or none, or only part of the set a two-part question asks for: ask again with only
             # their sentences. Kept only if it then uses more of them.
-            second = self._draft(question, focused, lang, timings, None, leads)
+            second = self._draft(replace(query, date=None), focused, lang, timings, None)
             wanted = {c.figure.id for c in top}
             if not second.abstain and len(second.supporting & wanted) > len(draft.supporting & wanted):
                 draft, blocks = second, focused
@@ -309,11 +269,12 @@ class Answerer:
         return Answer(question, text, lang, False, draft.citations, timings, self.llm.name, result.hits,
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
-    def _draft(self, question: str, blocks: list[ContextBlock], lang: str, timings: Timings,
-               on_token: OnToken | None, leads: list[Candidate] = (),
-               date: DateCandidate | None = None) -> "_Draft":
+    def _draft(self, q: _Query, blocks: list[ContextBlock], lang: str, timings: Timings,
+               on_token: OnToken | None) -> "_Draft":
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
-        gen = self.llm.chat(self.build_messages(question, blocks, lang, leads, date), self.config.max_tokens, on_token)
+        question = q.text
+        gen = self.llm.chat(self.build_messages(question, blocks, lang, q.leads, q.date), self.config.max_tokens,
+                            on_token)
         timings.prefill_s += gen.prefill_s
         timings.generate_s += gen.generate_s
         timings.prompt_tokens += gen.prompt_tokens
@@ -326,14 +287,14 @@ class Answerer:
             return _Draft(abstain=True)
         if self.verifier is None:
             return _Draft(text, citations)
-        scope_ok = self.scope_check(question, text, blocks)
         text, citations, checks, found, supporting = self.verify(text, citations, blocks, lang, question)
-        # Every figure unverifiable, the figures are about other places than asked (a
-        # Changchun–Siping total offered for "Changchun–Guangdong"), of another kind than asked
-        # (square metres for an output value), or of another year: say the articles lack it.
+        # Every figure unverifiable, or all about other places than asked (a Changchun–Siping
+        # total offered for "Changchun–Guangdong"), of another kind (square metres for an output
+        # value), of another year, or sharing no word with the question: say the articles lack it.
         supported = [c.unit for c in checks if c.supported]
-        if ((checks and not supported) or not scope_ok or not fits_asked_unit(question, supported)
-                or not self.years_fit(question, supporting)):
+        if ((checks and not supported) or not self.scope_check(question, supporting)
+                or not fits_asked_unit(question, supported) or not self.years_fit(question, supporting)
+                or not self.words_fit(question, q.tokens, supporting, q.language)):
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
@@ -398,23 +359,34 @@ class Answerer:
                 return True
         return False
 
-    def scope_check(self, question: str, text: str, blocks: list[ContextBlock]) -> bool:
-        """False when the question names places that none of the answer's source passages is about."""
+    def scope_check(self, question: str, supporting: set[str]) -> bool:
+        """False when the question names places that none of the passages holding the answer's
+        figures is about: a Changchun–Siping total for "Changchun–Guangdong", a Harbin signing
+        total for "Siping's GDP"."""
         asked = set(entities_in(question))
-        if len(asked) < 2:
+        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
+        if not asked or not figs:
             return True
-        nums = figures.numbers(_MARKER.sub(" ", text))
-        if not nums:
-            return True
-        for b in blocks:
-            p = b.hit.passage
-            body = self.articles[p.doc].text[p.start:p.end]
-            if not nums & figures.numbers(body):
-                continue
-            covered = with_provinces(set(entities_in(body)) | set(self.doc_places.get(p.doc, [])))
+        # The article may restate the figure where it names the place: 1114.79亿元 twice in 001.
+        figs += [g for f in figs for g in self.focus.by_doc.get(f.doc, []) if (g.value, g.unit) == (f.value, f.unit)]
+        for f in figs:
+            p = self.passages.get(f.passage_id)
+            body = self.articles[f.doc].text[p.start:p.end] if p else ""
+            covered = with_provinces(set(entities_in(body)) | set(self.doc_places.get(f.doc, [])) | set(f.scope))
             if asked <= covered:
                 return True
         return False
+
+    def words_fit(self, question: str, query_tokens: list[str], supporting: set[str], lang: str) -> bool:
+        """False when no figure of the answer shares a word with the question beyond its places:
+        460天 of a building project offered for 哈尔滨动物园有多少只大熊猫. Chinese and Korean
+        questions only: English reaches the sources through a small lexicon, so no shared word
+        proves little there."""
+        if lang == "en" or not query_tokens:
+            return True
+        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
+        words = question_words(question, query_tokens)
+        return not figs or any(words & self.focus.words_near(f) for f in figs)
 
     def verify(self, text: str, citations: list[Citation], blocks: list[ContextBlock], lang: str,
                question: str = ""):

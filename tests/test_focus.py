@@ -147,7 +147,7 @@ def test_a_figure_is_described_by_the_words_since_the_previous_figure_of_its_kin
 
 
 def test_a_two_part_question_leads_with_one_sentence_holding_both(built):
-    from rag.answer import lead_set
+    from rag.figures.leads import lead_set
 
     config, emb = built
     pipe = Pipeline(config, embedder=emb, llm=FakeLLM()).warm_up(llm=False)
@@ -160,6 +160,8 @@ def test_a_two_part_question_leads_with_one_sentence_holding_both(built):
     assert leads("사평과 장춘이 산업단지를 함께 건설하면서 몇개 프로젝트가 락착했고 총투자는 얼마인가?") \
         == ["54개 프로젝트", "418.3억원"]
     assert leads("四平在生态建设方面围绕多少个项目投资了多少？") == ["47개 프로젝트", "178.2억원"]
+    # Two years asked: one figure for each, from the sentence that holds both.
+    assert leads("两省对俄贸易额2017年和2019年分别是多少？") == ["1241.99亿元", "1957.10亿元"]
     # One unit asked: the single lead, as before.
     assert leads("两省旅游合作协议预计互送游客多少人次？") == ["595만명"]
 

@@ -16,7 +16,8 @@ from ..text.tokenize import tokens
 _ASKS_DATE = re.compile(r"哪天|哪一天|什么时候|何时|几月几日|哪年|哪一年|언제|며칠에|몇월 며칠|몇\s?년에|"
                         r"\bwhen\b|what date|which date|which day|what day|what year|which year", re.I)
 _DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)\s?[年년](?:\s?(\d{1,2})\s?[月월](?:\s?(\d{1,2})\s?[日일号])?)?")
-# Words every date sentence shares with a date question; they tell the dates apart not at all.
+DATE_FIT = 10.0  # a lead date's sentence is shown first, as the best-fitting figure's is (answer.py)
+# The question's own numbers (the 2023 of 2023-2027) are left out: they favour any sentence of that year.
 _DATE_WORDS = re.compile(r"^\d+$")
 
 

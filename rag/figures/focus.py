@@ -121,7 +121,8 @@ class FigureFocus:
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
 
-    def _span(self, f: Figure) -> set[str]:
+    def words_near(self, f: Figure) -> set[str]:
+        """Tokens of span_text: what the question's words are matched against."""
         toks = self._span_tokens.get(f.id)
         if toks is None:
             toks = self._span_tokens[f.id] = set(tokens(self.span_text(f)))
@@ -165,7 +166,7 @@ class FigureFocus:
             counts: dict[str, int] = {}
             figures_all = [f for fs in self.by_doc.values() for f in fs]
             for f in figures_all:
-                for w in self._span(f):
+                for w in self.words_near(f):
                     counts[w] = counts.get(w, 0) + 1
             self._common = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
         return self._common
@@ -189,7 +190,7 @@ class FigureFocus:
                 s -= 0.5
         if "cumulative" in flags:
             s += 1.0 if "cumulative" in f.flags else -0.5
-        shared = q.words & self._span(f)
+        shared = q.words & self.words_near(f)
         common = self.common_words()
         s += min(WORDS_CAP, 0.5 * len(shared - common) + 0.25 * len(shared & common))
         if q.places:
