@@ -17,7 +17,7 @@ from . import figures
 from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
-from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates
+from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
 from .figures.focus import Candidate, FigureFocus, fits_asked_unit, question_words
 from .figures.leads import REFOCUS_MIN, focus_set, lead_set
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
@@ -200,7 +200,11 @@ class Answerer:
         hint = ""
         if date is not None:
             if (marker := marker_of(date.doc, date.sentence)) is not None:
-                hint = self.prompts.render("answer_hint_date.txt", date=date.text, marker=marker) + "\n"
+                # The small model misreads another script's dates (2019年5月9日 as "September 12"):
+                # it is given the date as its answer will write it too.
+                shown = render_date(date.key, language)
+                text = date.text if shown.replace(" ", "") == date.text.replace(" ", "") else f"{date.text} ({shown})"
+                hint = self.prompts.render("answer_hint_date.txt", date=text, marker=marker) + "\n"
         elif leads:
             f = leads[0].figure
             if (marker := marker_of(f.doc, (f.sentence_start, f.sentence_end))) is not None:

@@ -180,7 +180,7 @@ def test_an_answer_with_part_of_the_set_is_asked_again_with_its_sentence(built):
 
 
 def test_dates_are_ranked_by_their_sentence_and_the_next():
-    from rag.figures.dates import asks_date, lead_date, rank_dates
+    from rag.figures.dates import asks_date, lead_date, rank_dates, render_date
 
     text = ("2020년 8월 13일은 장춘과 사평에 있어 력사에 기록될 날이다. 량측은 협동전략협력 프레임워크협정에 서명했다. "
             "2021년 5월 장춘은 회의를 열었다.")
@@ -193,6 +193,9 @@ def test_dates_are_ranked_by_their_sentence_and_the_next():
     assert lead_date(ranked).text == "2020년 8월 13일"
     assert asks_date("长平一体化协同战略合作框架协议是哪天签署的？") and asks_date("On what date was it signed?")
     assert not asks_date("两省旅游合作协议预计互送游客多少人次？")
+    assert [render_date("2019-05-09", lang) for lang in ("en", "zh", "ko")] == \
+        ["9 May 2019", "2019年5月9日", "2019년 5월 9일"]
+    assert render_date("2023-04", "en") == "April 2023"
 
 
 def test_a_when_question_names_the_clear_date_in_the_prompt(built):
@@ -201,7 +204,7 @@ def test_a_when_question_names_the_clear_date_in_the_prompt(built):
     pipe = Pipeline(config, embedder=emb, llm=llm).warm_up()
     pipe.ask("On what date did Shenzhen and Harbin sign the agreement to jointly build the industrial park?")
     user = llm.calls[0][-1]["content"]
-    assert "the date that best fits the question is probably 2019年5月9日" in user
+    assert "the date that best fits the question is probably 2019年5月9日 (9 May 2019) in passage" in user
     assert "2019年5月9日" in user.split("[2]")[0]  # its passage comes first
     llm.calls.clear()
     pipe.ask("两省旅游合作协议预计互送游客多少人次？")

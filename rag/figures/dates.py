@@ -51,6 +51,21 @@ def rank_dates(query_words: set[str], doc: str, text: str, sentences: list[tuple
     return sorted(out, key=lambda c: -c.score)
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def render_date(key: str, lang: str) -> str:
+    """2019-05-09 as the answer language writes it: 9 May 2019, 2019年5月9日, 2019년 5월 9일."""
+    parts = [int(x) for x in key.split("-")]
+    if lang == "en":
+        y, m, d = (parts + [0, 0])[:3]
+        return " ".join(str(x) for x in ((d or ""), _MONTHS[m - 1] if m else "", y) if x)
+    marks = ("年", "月", "日") if lang == "zh" else ("년", "월", "일")
+    sep = "" if lang == "zh" else " "
+    return sep.join(f"{x}{mark}" for x, mark in zip(parts, marks))
+
+
 def lead_date(ranked: list[DateCandidate], margin: float = 3.0, least: float = 4.0) -> DateCandidate | None:
     """The best date when it fits clearly better than any other date."""
     if not ranked or ranked[0].score < least:

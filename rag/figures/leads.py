@@ -67,7 +67,8 @@ def lead_set(ranked: list[Candidate], question: str) -> list[Candidate]:
 
 
 def focus_set(ranked: list[Candidate], most: int = 3) -> list[Candidate]:
-    """The figures that fit nearly as well as the best one: a refocused context shows only these."""
+    """The figures less than a point below the best: a refocused context shows only these, so a
+    clear lead (a point or more ahead of any other value) is shown alone."""
     if not ranked:
         return []
-    return [c for c in ranked if c.score >= ranked[0].score - 1.0][:most]
+    return [c for c in ranked if c.score > ranked[0].score - 1.0][:most]
