@@ -167,3 +167,9 @@ def test_figures_that_share_no_word_or_place_with_the_question_do_not_answer_it(
     # A Harbin signing total is not Siping's GDP; it does answer a question about Harbin.
     assert not a.scope_check("What was Siping's GDP in 2021?", {figs["1114.79亿元"]})
     assert a.scope_check("How much was signed in Harbin in September 2021?", {figs["1114.79亿元"]})
+
+
+def test_a_counted_answer_whose_number_the_sources_give_in_another_unit_abstains(built):
+    config, emb = built
+    a = pipe(config, emb, ["哈尔滨动物园有460只大熊猫。[1]"]).ask("哈尔滨动物园有多少只大熊猫？")
+    assert a.abstained and "460" not in a.answer  # the sources' 460 is 460天, a building time

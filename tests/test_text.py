@@ -77,6 +77,8 @@ def test_figure_parsing_scales_and_units():
     # A day of the month is a date; "3일 동안" and "3일간" are a duration.
     days = [(x.text, x.unit) for x in parse_figures("10월 18일부터 3일 동안 열렸고 5일간 이어졌다") if not x.is_bare]
     assert days == [("3일 동안", "days"), ("5일간", "days")]
+    # Counters for animals: 460只 is a count, and so not the 460天 of a source.
+    assert [(x.text, x.unit) for x in parse_figures("有460只大熊猫, 3마리")] == [("460只", "count"), ("3마리", "count")]
 
 
 def test_english_annotation_keeps_the_source_figure():

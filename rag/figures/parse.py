@@ -39,7 +39,7 @@ UNITS: dict[str, str] = {
     "户": "households", "가구": "households", "households": "households",
     "对": "pairs", "쌍": "pairs", "pairs": "pairs", "pair": "pairs",
     "套": "sets", "세트": "sets", "sets": "sets",
-    "个": "count", "개": "count", "座": "count", "所": "count",
+    "个": "count", "개": "count", "座": "count", "所": "count", "只": "count", "마리": "count",
     "次": "times", "차례": "times", "번": "times", "회": "times", "times": "times", "visits": "times",
     "rounds": "times", "occasions": "times",
     # area, length, time
