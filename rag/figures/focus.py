@@ -112,7 +112,7 @@ class FigureFocus:
     def __init__(self, figure_list: list[Figure], texts: dict[str, str]):
         self.texts = texts
         self.by_doc: dict[str, list[Figure]] = {}
-        for f in figure_list:
+        for f in sorted(figure_list, key=lambda f: f.start):
             self.by_doc.setdefault(f.doc, []).append(f)
         self._span_tokens: dict[str, set[str]] = {}
         self._clause_text: dict[str, str] = {}
@@ -148,7 +148,7 @@ class FigureFocus:
         _, ce = clause_bounds(sentence, f.start - f.sentence_start)
         cls = unit_class(f.unit)
         start = f.sentence_start
-        for other in sorted(self.by_doc.get(f.doc, []), key=lambda o: o.start):
+        for other in self.by_doc.get(f.doc, []):  # in text order
             if other.start >= f.start:
                 break
             if other.sentence_start == f.sentence_start and unit_class(other.unit) == cls:
