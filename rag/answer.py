@@ -18,7 +18,7 @@ from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
 from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
-from .figures.focus import Candidate, FigureFocus, fits_asked_unit, question_words
+from .figures.focus import Candidate, FigureFocus, asked_years, fits_asked_unit, question_words, year_match
 from .figures.leads import REFOCUS_MIN, focus_set, lead_set
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
@@ -296,9 +296,10 @@ class Answerer:
         # total offered for "Changchun–Guangdong"), of another kind (square metres for an output
         # value), of another year, or sharing no word with the question: say the articles lack it.
         supported = [c.unit for c in checks if c.supported]
-        if ((checks and not supported) or not self.scope_check(question, supporting)
-                or not fits_asked_unit(question, supported) or not self.years_fit(question, supporting)
-                or not self.words_fit(question, q.tokens, supporting, q.language)):
+        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
+        if ((checks and not supported) or not self.scope_check(question, figs)
+                or not fits_asked_unit(question, supported) or not self.years_fit(question, figs)
+                or not self.words_fit(question, q.tokens, figs, q.language)):
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
@@ -349,26 +350,19 @@ class Answerer:
         spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]
         return self.focus.rank(question, query_tokens, spans)
 
-    def years_fit(self, question: str, supporting: set[str]) -> bool:
+    @staticmethod
+    def years_fit(question: str, figs: list[Figure]) -> bool:
         """False when the question names a year and every figure of the answer states another:
         2019's trade with Russia offered for 2023. A figure with no stated year is not held
         against the answer."""
-        asked = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question))
-        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
-        if not asked or not figs:
-            return True
-        for f in figs:
-            stated = set(re.findall(r"20\d\d", f.period))
-            if not stated or stated & asked or any(y in f.as_of for y in asked):
-                return True
-        return False
+        asked = asked_years(question)
+        return not asked or not figs or any(year_match(f, asked) is not False for f in figs)
 
-    def scope_check(self, question: str, supporting: set[str]) -> bool:
+    def scope_check(self, question: str, figs: list[Figure]) -> bool:
         """False when the question names places that none of the passages holding the answer's
         figures is about: a Changchun–Siping total for "Changchun–Guangdong", a Harbin signing
         total for "Siping's GDP"."""
         asked = set(entities_in(question))
-        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
         if not asked or not figs:
             return True
         # The article may restate the figure where it names the place: 1114.79亿元 twice in 001.
@@ -381,14 +375,13 @@ class Answerer:
                 return True
         return False
 
-    def words_fit(self, question: str, query_tokens: list[str], supporting: set[str], lang: str) -> bool:
+    def words_fit(self, question: str, query_tokens: list[str], figs: list[Figure], lang: str) -> bool:
         """False when no figure of the answer shares a word with the question beyond its places:
         460天 of a building project offered for 哈尔滨动物园有多少只大熊猫. Chinese and Korean
         questions only: English reaches the sources through a small lexicon, so no shared word
         proves little there."""
         if lang == "en" or not query_tokens:
             return True
-        figs = [self.figure_by_id[i] for i in supporting if i in self.figure_by_id]
         words = question_words(question, query_tokens)
         return not figs or any(words & self.focus.words_near(f) for f in figs)
 

@@ -154,19 +154,19 @@ def test_figures_of_another_year_than_asked_make_it_abstain(built):
 def test_figures_that_share_no_word_or_place_with_the_question_do_not_answer_it(built):
     config, emb = built
     a = pipe(config, emb).answerer
-    figs = {f.text: f.id for f in a.figure_by_id.values()}
+    figs = {f.text: f for f in a.figure_by_id.values()}
 
     def toks(q):
         return a.retriever.query_tokens(q)
 
     # 460天 is how long a building project in Harbin took, not a count of pandas.
     q = "哈尔滨动物园有多少只大熊猫？"
-    assert not a.words_fit(q, toks(q), {figs["460天"]}, "zh")
+    assert not a.words_fit(q, toks(q), [figs["460天"]], "zh")
     q = "深哈产业园科创总部项目用多少天完成工程建设？"
-    assert a.words_fit(q, toks(q), {figs["460天"]}, "zh")
+    assert a.words_fit(q, toks(q), [figs["460天"]], "zh")
     # A Harbin signing total is not Siping's GDP; it does answer a question about Harbin.
-    assert not a.scope_check("What was Siping's GDP in 2021?", {figs["1114.79亿元"]})
-    assert a.scope_check("How much was signed in Harbin in September 2021?", {figs["1114.79亿元"]})
+    assert not a.scope_check("What was Siping's GDP in 2021?", [figs["1114.79亿元"]])
+    assert a.scope_check("How much was signed in Harbin in September 2021?", [figs["1114.79亿元"]])
 
 
 def test_a_counted_answer_whose_number_the_sources_give_in_another_unit_abstains(built):

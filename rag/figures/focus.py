@@ -66,6 +66,23 @@ def asked_flags(question: str) -> set[str]:
     return {flag for flag, words in FLAG_WORDS.items() if any(w in low for w in words)}
 
 
+def asked_years(question: str) -> set[str]:
+    return set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question))
+
+
+def stated_years(f: Figure) -> set[str]:
+    """The years a figure's own period states ("by end-2020", "2017"); none for an as-of date alone."""
+    return set(re.findall(r"20\d\d", f.period))
+
+
+def year_match(f: Figure, years: set[str]) -> bool | None:
+    """True when the figure's period or as-of date names one of `years`, False when its period
+    states only others ("by end-2020" for a question about 2022), None when it states none."""
+    if any(y in (f.period + f.as_of) for y in years):
+        return True
+    return False if stated_years(f) else None
+
+
 def question_words(question: str, query_tokens: list[str]) -> set[str]:
     """The query's tokens less the forms of the places it names, which every candidate near
     those places shares."""
@@ -198,11 +215,11 @@ class FigureFocus:
             # Partly covered is common (我省 stands for Heilongjiang); wholly other places is a mix-up.
             s += 1.0 if q.places <= scope else (0.0 if q.places & scope else -1.5)
         if q.years:
-            stated = set(re.findall(r"20\d\d", f.period))
-            if any(y in (f.period + f.as_of) for y in q.years):
+            fits = year_match(f, q.years)
+            if fits:
                 s += 1.0
-            elif stated:
-                s -= 1.5  # "by end-2020" for a question about 2022
+            elif fits is False:
+                s -= 1.5
         if f.qualifier in ("nearly", "about"):
             s -= 0.25  # the exact figure beats its rounding: 接近5000亿元(达到4901亿元)
         if q.half and f.period.startswith("H1"):
@@ -238,5 +255,5 @@ class _Asked:
     def of(cls, question: str, query_tokens: list[str]) -> "_Asked":
         return cls(asked_units(question), asked_counted(question), asked_flags(question),
                    {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),
-                   set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)), bool(_HALF.search(question)),
+                   asked_years(question), bool(_HALF.search(question)),
                    question_words(question, query_tokens))

@@ -1,13 +1,12 @@
 """What the prompt's hint names and what a focused retry shows, from the ranked figures (focus.py).
 
 A hint names one figure when it fits the question clearly better than any other value, or for a
-question in parts (two kinds of unit, or two years) one sentence's figure for each part. A retry shows only the sentences of the figures that fit nearly as well as the best.
+question in parts (two kinds of unit, or two years) one sentence's figure for each part. A retry
+shows only the sentences of the figures that fit nearly as well as the best.
 """
 from __future__ import annotations
 
-import re
-
-from .focus import Candidate, asked_units, unit_class
+from .focus import Candidate, asked_units, asked_years, stated_years, unit_class
 
 # Least fit score (focus.py) for a figure to override the model's choice: a measure or
 # unit named by the question plus some of its words.
@@ -33,12 +32,12 @@ def lead_set(ranked: list[Candidate], question: str) -> list[Candidate]:
         return "people" if unit_cls == "person-times" else unit_cls  # 多少人次 asks one thing
 
     units = {kind(u) for u in asked_units(question)}
-    years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", question))
+    years = asked_years(question)
     if len(units) >= 2:
         parts, part_of = units, lambda c: kind(unit_class(c.figure.unit))
     elif len(years) >= 2:
         def part_of(c: Candidate) -> str | None:
-            named = years & set(re.findall(r"20\d\d", c.figure.period))
+            named = years & stated_years(c.figure)
             fits = not units or kind(unit_class(c.figure.unit)) in units
             return next(iter(named)) if len(named) == 1 and fits else None
         parts = years
