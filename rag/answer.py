@@ -43,6 +43,14 @@ def estimate_tokens(text: str) -> int:
     return int(c["han"] * 0.75 + c["hangul"] * 0.95 + other / 3.5) + 1
 
 
+def hint_figure(f: Figure, language: str) -> str:
+    """A figure as the hint names it; one written without digits (거의 만명) also in digits, which
+    the small model otherwise replaces with some other number."""
+    if re.search(r"\d", f.text):
+        return f.text
+    return f"{f.text} ({figures.format_value(Decimal(f.value), f.unit, language)})"
+
+
 def split_sentences(text: str) -> list[str]:
     return [p for p in _ANSWER_SENT.split(text) if p.strip()]
 
@@ -209,10 +217,10 @@ class Answerer:
             f = leads[0].figure
             if (marker := marker_of(f.doc, (f.sentence_start, f.sentence_end))) is not None:
                 if len(leads) == 1:
-                    hint = self.prompts.render("answer_hint.txt", figure=f.text, marker=marker)
+                    hint = self.prompts.render("answer_hint.txt", figure=hint_figure(f, language), marker=marker)
                 else:  # one sentence holds them all
                     hint = self.prompts.render("answer_hint_set.txt", marker=marker,
-                                               figures=" and ".join(c.figure.text for c in leads))
+                                               figures=" and ".join(hint_figure(c.figure, language) for c in leads))
                 hint += "\n"
         passages = "\n".join(
             self.prompts.render("passage.txt", marker=b.marker, date=b.hit.passage.date or "undated",

@@ -64,19 +64,23 @@ def measure_label(key: str, lang: str = "en") -> str:
 def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(canonical English name, surface forms) for proper names in the alias table."""
     wanted = set(within())
-    out = []
+    found: dict[str, set[str]] = {}
     with open(ALIASES_FILE, encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
             if len(row) < 2 or row[0].startswith("#"):
                 continue
-            names = [v.strip() for v in row[0].split("|")]
-            if names[0] not in wanted:
+            name = row[0].split("|")[0].strip()
+            # A pair's compound (穗鹤 for Guangzhou–Qiqihar) names both places.
+            members = [name] if name in wanted else [m for m in name.split("–") if m in wanted] if "–" in name else []
+            if name not in wanted and len(members) != 2:
                 continue
-            forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}
+            forms = {v.strip() for cell in row[1:] for v in cell.split("|") if v.strip()}
+            forms |= {v.strip() for v in row[0].split("|")} if name in wanted else set()
             # A single Hangul syllable (러) hides inside too many words to count as a name.
             forms = {f for f in forms if not (len(f) == 1 and _HANGUL.match(f))}
-            out.append((names[0], tuple(sorted(forms, key=len, reverse=True))))
-    return tuple(out)
+            for m in members:
+                found.setdefault(m, set()).update(forms)
+    return tuple((name, tuple(sorted(forms, key=len, reverse=True))) for name, forms in found.items())
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..types import Figure
 from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, places as place_forms, with_provinces
-from .parse import UNIT_CLASS
+from .direction import Direction, direction_fit, figure_direction, home_province, question_direction
+from .parse import UNIT_CLASS, parse_figures
 from ..text.tokenize import tokens
 
 # What unit a question asks for, by its wording. Keys are unit classes (parse.UNIT_CLASS).
@@ -44,6 +45,15 @@ _COUNTED = {
 }
 _COUNTED_RE = {k: re.compile(v, re.I) for k, v in _COUNTED.items()}
 _HALF = re.compile(r"上半年|상반기|first half", re.I)
+# A total asked with no year, or one asked as of a date, is the standing one (截至目前…4901亿元),
+# not one event's (2021年9月12日…签约1114.79亿元).
+_TOTAL = re.compile(r"总|累计|目前|총|누계|루계|현재|지금까지|\btotal\b|cumulative|so far|to date|altogether", re.I)
+_AS_OF = re.compile(r"截至|截止|까지|\bby (?:the end of )?(?:\w+ )?\d{4}|\bas of\b|reached by", re.I)
+_DATED = re.compile(r"\d{4}(?:-\d\d)?$|H1 |Q1")
+# 两省 asks about the provinces; 穗鹤两市's figure is two cities' (and the other way round).
+_LEVEL = {"province": re.compile(r"两省|두\s?성(?![가-힣])|both provinces|two provinces", re.I),
+          "city": re.compile(r"两市|두\s?도시|both cities|two cities", re.I)}
+_AFTER = re.compile(r"此后|之后|以后|이후|그\s?후|after that|afterwards", re.I)  # 此后…新生成: not the standing total
 # "times" counts (25차례) answer "how many times/visits" questions, not "how many projects".
 _TIMES = re.compile(r"多少次|几次|몇\s?(?:차례|번|회)|how many (?:times|visits|rounds)", re.I)
 
@@ -54,6 +64,11 @@ def asked_units(question: str) -> set[str]:
         out.add("times")
     if "percent" in out:
         out.discard("money")  # "by how much did investment grow": a rate, not an amount
+    # A unit the question states a threshold in is a condition, not what it asks: "how many
+    # projects with investment over 100 million yuan" asks a count.
+    stated = {m.unit_class for m in parse_figures(question) if m.unit_class and m.qualifier == "over"} & out
+    if out - stated:
+        out -= stated
     return out
 
 
@@ -134,6 +149,8 @@ class FigureFocus:
         self._span_tokens: dict[str, set[str]] = {}
         self._clause_text: dict[str, str] = {}
         self._common: set[str] | None = None
+        self._direction: dict[str, Direction] = {}
+        self._home: dict[str, str] = {}
 
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
@@ -160,9 +177,12 @@ class FigureFocus:
         comma clause alone would drop; the previous sentence's 197.8억원 gets none of it. A figure
         close after the one before it restates or changes it (接近5000亿元(达到4901亿元), 由2017年的
         1241.99亿元增长到2019年的1957.10亿元) and shares that one's words."""
-        text = self.texts[f.doc]
-        sentence = text[f.sentence_start:f.sentence_end]
+        sentence = self.texts[f.doc][f.sentence_start:f.sentence_end]
         _, ce = clause_bounds(sentence, f.start - f.sentence_start)
+        return joined(self.texts[f.doc][self._span_start(f):f.sentence_start + ce])
+
+    def _span_start(self, f: Figure) -> int:
+        text = self.texts[f.doc]
         cls = unit_class(f.unit)
         start = f.sentence_start
         for other in self.by_doc.get(f.doc, []):  # in text order
@@ -173,9 +193,21 @@ class FigureFocus:
                 if len(_WORDISH.findall(gap)) > RESTATE_GAP:
                     start = other.end
         cut = max(text.rfind(";", start, f.start), text.rfind("；", start, f.start))
-        if cut >= 0:
-            start = cut + 1
-        return joined(text[start:f.sentence_start + ce])
+        return cut + 1 if cut >= 0 else start
+
+    def direction(self, f: Figure) -> Direction:
+        """Giver and receiver of the figure, read from its span and the words after it up to the
+        next figure of its kind in the sentence."""
+        got = self._direction.get(f.id)
+        if got is None:
+            cls = unit_class(f.unit)
+            end = next((o.start for o in self.by_doc.get(f.doc, []) if o.start > f.start
+                        and o.sentence_start == f.sentence_start and unit_class(o.unit) == cls), f.sentence_end)
+            if f.doc not in self._home:
+                self._home[f.doc] = home_province(self.texts[f.doc])
+            got = self._direction[f.id] = figure_direction(self.texts[f.doc], self._span_start(f), f.start, f.end,
+                                                           end, self._home[f.doc])
+        return got
 
     def common_words(self) -> set[str]:
         """Words near many of the corpus's figures (에서, 투자, 项目): weak evidence of fit."""
@@ -220,8 +252,16 @@ class FigureFocus:
                 s += 1.0
             elif fits is False:
                 s -= 1.5
+        s += direction_fit(q.direction, self.direction(f))
         if f.qualifier in ("nearly", "about"):
             s -= 0.25  # the exact figure beats its rounding: 接近5000亿元(达到4901亿元)
+        if q.level and any(rx.search(self.span_text(f)) for lv, rx in _LEVEL.items() if lv != q.level):
+            s -= 1.0
+        if q.standing:
+            if f.period.startswith(("to ", "by ")):
+                s += 1.0
+            elif _DATED.match(f.period):
+                s -= 0.5
         if q.half and f.period.startswith("H1"):
             s += 1.0
         return s
@@ -250,10 +290,17 @@ class _Asked:
     years: set[str]
     half: bool
     words: set[str]  # query tokens less the place names, which every candidate near them shares
+    direction: Direction  # giver and receiver, when the question names both
+    standing: bool  # asks a total as of a date, or with no year
+    level: str  # "province" for 两省, "city" for 两市, else ""
 
     @classmethod
     def of(cls, question: str, query_tokens: list[str]) -> "_Asked":
+        years = asked_years(question)
         return cls(asked_units(question), asked_counted(question), asked_flags(question),
                    {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),
-                   asked_years(question), bool(_HALF.search(question)),
-                   question_words(question, query_tokens))
+                   years, bool(_HALF.search(question)),
+                   question_words(question, query_tokens), question_direction(question),
+                   (bool(_AS_OF.search(question)) or bool(_TOTAL.search(question)) and not years)
+                   and not _AFTER.search(question),
+                   next((lv for lv, rx in _LEVEL.items() if rx.search(question)), ""))

@@ -6,6 +6,9 @@ shows only the sentences of the figures that fit nearly as well as the best.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
+from ..types import Figure
 from .focus import Candidate, asked_units, asked_years, stated_years, unit_class
 
 # Least fit score (focus.py) for a figure to override the model's choice: a measure or
@@ -13,13 +16,23 @@ from .focus import Candidate, asked_units, asked_years, stated_years, unit_class
 REFOCUS_MIN = 5.0
 
 
+def rounds(f: Figure, exact: Figure) -> bool:
+    """`f` is a rounding of `exact` in the same sentence: 接近5000亿元 beside 4901亿元."""
+    if f.qualifier not in ("nearly", "about") or (f.doc, f.sentence_start) != (exact.doc, exact.sentence_start):
+        return False
+    v, e = Decimal(f.value), Decimal(exact.value)
+    return f.unit == exact.unit and e > 0 and abs(v - e) <= e / 10
+
+
 def lead_figure(ranked: list[Candidate]) -> Candidate | None:
     """The best-fitting figure when it fits well and clearly better than any other value."""
     if not ranked or ranked[0].score < REFOCUS_MIN:
         return None
     best = ranked[0]
-    # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명.
-    runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value), default=float("-inf"))
+    # The same figure often stands in both a Chinese and a Korean article: 2600万 and 2600만명;
+    # and a rounding beside it (接近5000亿元(达到4901亿元)) is no rival either.
+    runner_up = max((c.score for c in ranked if c.figure.value != best.figure.value
+                     and not rounds(c.figure, best.figure)), default=float("-inf"))
     return best if runner_up <= best.score - 1.0 else None
 
 

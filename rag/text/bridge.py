@@ -66,13 +66,19 @@ def fold_initial(syllable: str) -> str:
 
 @dataclass
 class AliasTable:
-    """Groups of equivalent surface forms across en/zh/ko; any form found expands to the others."""
+    """Groups of equivalent surface forms across en/zh/ko; any form found expands to the others.
+
+    A row named for two places ("Guangzhou–Qiqihar  穗鹤") holds the compound the press makes of
+    their one-character abbreviations; it expands when the query names both places, and names
+    both places when the query uses it.
+    """
 
     groups: list[set[str]] = field(default_factory=list)
+    pairs: list[tuple[set[str], set[str], set[str]]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path = ALIASES_FILE) -> "AliasTable":
-        groups = []
+        groups, named = [], {}
         with open(path, encoding="utf-8") as f:
             for row in csv.reader(f, delimiter="\t"):
                 if not row or row[0].startswith("#"):
@@ -80,7 +86,13 @@ class AliasTable:
                 forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}
                 if len(forms) > 1:
                     groups.append(forms)
-        return cls(groups)
+                    named[row[0].split("|")[0].strip()] = forms
+        pairs = []
+        for name, forms in named.items():
+            a, _, b = name.partition("–")
+            if a in named and b in named:
+                pairs.append((named[a], named[b], forms))
+        return cls(groups, pairs)
 
     def add_mined(self, texts: list[str]) -> int:
         """Learn Hangul↔Han pairs that articles spell out, e.g. 무명(茂名). Returns how many were new."""
@@ -97,11 +109,20 @@ class AliasTable:
 
     def expansions(self, query: str) -> list[str]:
         q = query.lower()
+
+        def named(g: set[str]) -> bool:
+            return any(_contains(q, f.lower()) for f in g)
+
         out = []
         for g in self.groups:
-            if any(_contains(q, f.lower()) for f in g):
+            if named(g):
                 out.extend(f for f in g if not _contains(q, f.lower()))
-        return out
+        for a, b, compound in self.pairs:
+            if named(a) and named(b):
+                out.extend(f for f in compound if not _contains(q, f.lower()))
+            elif named(compound):
+                out.extend(f for f in a | b if not _contains(q, f.lower()))
+        return list(dict.fromkeys(out))
 
     def to_rows(self) -> list[list[str]]:
         return [sorted(g) for g in self.groups]
