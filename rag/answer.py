@@ -18,6 +18,8 @@ from .citations import CitationList
 from .config import Config
 from .figures.conflicts import conflicts_for
 from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
+from .figures.entity import (SentenceCandidate, asks_entity, days, holds_answer_type, lead_sentence,
+                             rank_sentences)
 from .figures.focus import Candidate, FigureFocus, asked_years, fits_asked_unit, question_words, year_match
 from .figures.leads import REFOCUS_MIN, focus_set, lead_set
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
@@ -27,6 +29,7 @@ from .ingest import lang as langid
 from .llm.base import ChatModel, OnToken
 from .prompts import Prompts
 from .retrieval import HybridRetriever
+from .text import glossary
 from .text.tokenize import tokens
 from .types import Answer, Article, Citation, Conflict, Figure, Hit, Passage, Timings
 
@@ -84,6 +87,8 @@ class _Query:
     tokens: list[str]  # retrieval's query tokens
     leads: list[Candidate]
     date: DateCandidate | None = None
+    entity: SentenceCandidate | None = None
+    insist_language: bool = False  # a draft came back in another language: say it in that one too
 
 
 @dataclass
@@ -201,7 +206,8 @@ class Answerer:
         return langid.detect(question)
 
     def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
-                       leads: list[Candidate] = (), date: DateCandidate | None = None) -> list[dict]:
+                       leads: list[Candidate] = (), date: DateCandidate | None = None,
+                       entity: SentenceCandidate | None = None, insist_language: bool = False) -> list[dict]:
         def marker_of(doc: str, sentence: tuple[int, int]) -> int | None:
             return next((b.marker for b in blocks if b.hit.passage.doc == doc and sentence in b.sentences), None)
 
@@ -213,6 +219,13 @@ class Answerer:
                 shown = render_date(date.key, language)
                 text = date.text if shown.replace(" ", "") == date.text.replace(" ", "") else f"{date.text} ({shown})"
                 hint = self.prompts.render("answer_hint_date.txt", date=text, marker=marker) + "\n"
+        elif entity is not None:
+            if (marker := marker_of(entity.doc, entity.sentence)) is not None:
+                sentence = self.articles[entity.doc].text[entity.sentence[0]:entity.sentence[1]]
+                names = glossary.lines_for(sentence, language, names_only=True)
+                hint = self.prompts.render("answer_hint_entity.txt", marker=marker,
+                                           start=" ".join(sentence.split())[:16],
+                                           names=f" Names there: {'; '.join(names)}." if names else "") + "\n"
         elif leads:
             f = leads[0].figure
             if (marker := marker_of(f.doc, (f.sentence_start, f.sentence_end))) is not None:
@@ -228,6 +241,8 @@ class Answerer:
             for b in blocks)
         user = self.prompts.render("answer_user.txt", passages=passages, question=question, hint=hint,
                                    language_name=self.prompts.messages["language_names"][language])
+        if insist_language:
+            user += "\n" + self.prompts.message("answer_in", language)
         return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
                 {"role": "user", "content": user}]
 
@@ -253,12 +268,14 @@ class Answerer:
             fit[key] = max(fit.get(key, c.score), c.score)
         leads = lead_set(ranked, question)
         date = None if leads else self.lead_date(question, result)
-        if date is not None:
-            fit[(date.doc, *date.sentence)] = max(fit.get((date.doc, *date.sentence), 0.0), DATE_FIT)
+        entity = None if leads or date else self.lead_entity(question, result)
+        for lead in (date, entity):
+            if lead is not None:
+                fit[(lead.doc, *lead.sentence)] = max(fit.get((lead.doc, *lead.sentence), 0.0), DATE_FIT)
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
-        query = _Query(question, qlang, result.query_tokens, leads, date)
+        query = _Query(question, qlang, result.query_tokens, leads, date, entity)
         draft = self._draft(query, blocks, lang, timings, on_token)
         top = leads if len(leads) > 1 else focus_set(ranked)
         focused = self._refocus(leads, top, ranked, draft, result.hits)
@@ -266,11 +283,17 @@ class Answerer:
             # The answer quotes a figure that fits the question clearly worse than the best ones,
             # or none, or only part of the set a two-part question asks for: ask again with only
             # their sentences. Kept only if it then uses more of them.
-            second = self._draft(replace(query, date=None), focused, lang, timings, None)
+            second = self._draft(replace(query, date=None, entity=None), focused, lang, timings, None)
             wanted = {c.figure.id for c in top}
             if not second.abstain and len(second.supporting & wanted) > len(draft.supporting & wanted):
                 draft, blocks = second, focused
                 draft.refocused = True
+        if not draft.abstain and self.other_language(draft.text, lang):
+            # An English question answered in English though Chinese was asked for: once more,
+            # with the instruction in the answer's language.
+            again = self._draft(replace(query, insist_language=True), blocks, lang, timings, None)
+            if not again.abstain and not self.other_language(again.text, lang):
+                draft = again
         if draft.abstain:
             return self._abstain(question, lang, timings, t0, result.hits)
         text, checks = draft.text, draft.checks
@@ -285,8 +308,8 @@ class Answerer:
                on_token: OnToken | None) -> "_Draft":
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
         question = q.text
-        gen = self.llm.chat(self.build_messages(question, blocks, lang, q.leads, q.date), self.config.max_tokens,
-                            on_token)
+        gen = self.llm.chat(self.build_messages(question, blocks, lang, q.leads, q.date, q.entity, q.insist_language),
+                            self.config.max_tokens, on_token)
         timings.prefill_s += gen.prefill_s
         timings.generate_s += gen.generate_s
         timings.prompt_tokens += gen.prompt_tokens
@@ -354,9 +377,40 @@ class Answerer:
                                                               h.passage.sentences)]
         return lead_date(sorted(ranked, key=lambda c: -c.score))
 
+    def lead_entity(self, question: str, result) -> SentenceCandidate | None:
+        """For a "who / which city / which company" question, the sentence that fits it clearly best."""
+        if not asks_entity(question):
+            return None
+        words = question_words(question, result.query_tokens)
+        asked = with_provinces(entities_in(question))
+        asked_days = days(question)
+
+        def keep(sentence: str) -> bool:
+            return holds_answer_type(question, sentence, entities_in, asked)
+
+        ranked, seen = [], set()
+        for h in result.hits:
+            for c in rank_sentences(words, h.passage.doc, self.articles[h.passage.doc].text, h.passage.sentences,
+                                    asked_days, keep):
+                if (c.doc, c.sentence) not in seen:  # overlapping passages share sentences
+                    seen.add((c.doc, c.sentence))
+                    ranked.append(c)
+        return lead_sentence(sorted(ranked, key=lambda c: -c.score))
+
     def rank_figures(self, question: str, query_tokens: list[str], hits: list[Hit]) -> list[Candidate]:
         spans = [(h.passage.doc, h.passage.start, h.passage.end) for h in hits]
         return self.focus.rank(question, query_tokens, spans)
+
+    @staticmethod
+    def other_language(text: str, lang: str) -> bool:
+        """Whether the answer's own words (its first paragraph less citations, brackets and
+        figures, which quote the sources) are in a supported language other than `lang`."""
+        bare = _MARKER.sub(" ", text.split("\n\n", 1)[0])
+        bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》", " ", bare)
+        for m in reversed(figures.parse_figures(bare)):
+            bare = bare[:m.start] + " " + bare[m.end:]
+        found = langid.detect(bare)
+        return found in langid.SUPPORTED and found != lang
 
     @staticmethod
     def years_fit(question: str, figs: list[Figure]) -> bool:

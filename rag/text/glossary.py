@@ -43,11 +43,12 @@ def load(path: Path = ALIASES_FILE) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def lines_for(source: str, target: str, terms: tuple[Term, ...] | None = None) -> list[str]:
-    """'黑龙江 = Heilongjiang' for each glossary term the source names, written for the target language."""
+def lines_for(source: str, target: str, terms: tuple[Term, ...] | None = None, names_only: bool = False) -> list[str]:
+    """'黑龙江 = Heilongjiang' for each glossary term the source names, written for the target language;
+    with `names_only`, proper names alone (their English form capitalised: 허근 = Xu Qin)."""
     out = []
     for t in terms or load():
-        if not t.forms[target]:
+        if not t.forms[target] or (names_only and not (t.forms["en"] and t.forms["en"][0][:1].isupper())):
             continue
         found = [f for lang in LANGS if lang != target for f in t.forms[lang] if not f.isascii() and _contains(source, f)]
         if found:
