@@ -173,3 +173,48 @@ def test_a_counted_answer_whose_number_the_sources_give_in_another_unit_abstains
     config, emb = built
     a = pipe(config, emb, ["哈尔滨动物园有460只大熊猫。[1]"]).ask("哈尔滨动物园有多少只大熊猫？")
     assert a.abstained and "460" not in a.answer  # the sources' 460 is 460天, a building time
+
+
+def test_an_answer_in_another_language_than_asked_is_drafted_again_in_that_language(built):
+    config, emb = built
+    q = "How much was the registered capital of the Shenzhen–Harbin Investment and Development Company?"
+    english = "The registered capital was 39.4亿元. [1]"
+    llm = FakeLLM([english, "深哈投资开发有限公司的注册资本为39.4亿元。 [1]"])
+    a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask(q, "zh")
+    assert len(llm.calls) == 2 and llm.calls[1][-1]["content"].endswith("请只用中文写出完整的回答。")
+    assert "请只用" not in llm.calls[0][-1]["content"]
+    assert a.language == "zh" and a.answer.startswith("深哈投资开发有限公司的注册资本为39.4亿元")
+    # A second draft still in the wrong language is not kept over the first; an answer in the
+    # asked language is not drafted twice.
+    llm = FakeLLM([english, english])
+    assert Pipeline(config, embedder=emb, llm=llm).warm_up().ask(q, "zh").answer.startswith("The registered")
+    llm = FakeLLM([english])
+    Pipeline(config, embedder=emb, llm=llm).warm_up().ask(q, "en")
+    assert len(llm.calls) == 1
+
+
+def test_a_which_city_question_names_the_best_sentence_and_its_names_in_the_answer_language(built):
+    config, emb = built
+    llm = FakeLLM(["NOT_FOUND"])
+    Pipeline(config, embedder=emb, llm=llm).warm_up().ask(
+        "Which city achieved mutual recognition of housing provident fund payers with Yichun?")
+    user = llm.calls[0][-1]["content"]
+    hint = user.split("Hint:")[1].split("\n")[0]
+    assert "the answer is probably named in passage [1]" in hint and "茂名 = Maoming" in hint
+    assert "이춘과 무명(茂名)" in user.split("[2]")[0]  # its passage comes first
+    llm = FakeLLM(["NOT_FOUND"])
+    Pipeline(config, embedder=emb, llm=llm).warm_up().ask("两省旅游合作协议预计互送游客多少人次？")
+    assert "probably named" not in llm.calls[0][-1]["content"]
+
+
+def test_a_figure_written_without_digits_is_hinted_in_digits_too():
+    from rag.answer import hint_figure
+    from rag.types import Figure
+
+    def fig(text, value):
+        return Figure(id="d@0", text=text, value=value, unit="people", qualifier="", period="", as_of="", measure="",
+                      scope=[], scope_explicit=False, flags=[], doc="d", passage_id="d#1", start=0, end=3,
+                      sentence_start=0, sentence_end=9, date="", language="ko")
+
+    assert hint_figure(fig("만명", "10000"), "ko") == "만명 (1만명)"
+    assert hint_figure(fig("407명", "407"), "ko") == "407명"
