@@ -223,9 +223,9 @@ class Answerer:
             if (marker := marker_of(entity.doc, entity.sentence)) is not None:
                 sentence = self.articles[entity.doc].text[entity.sentence[0]:entity.sentence[1]]
                 names = glossary.lines_for(sentence, language, names_only=True)
+                named = self.prompts.render("answer_hint_names.txt", names="; ".join(names)) if names else ""
                 hint = self.prompts.render("answer_hint_entity.txt", marker=marker,
-                                           start=" ".join(sentence.split())[:16],
-                                           names=f" Names there: {'; '.join(names)}." if names else "") + "\n"
+                                           start=" ".join(sentence.split())[:16], names=named) + "\n"
         elif leads:
             f = leads[0].figure
             if (marker := marker_of(f.doc, (f.sentence_start, f.sentence_end))) is not None:
@@ -291,8 +291,9 @@ class Answerer:
         if not draft.abstain and self.other_language(draft.text, lang):
             # An English question answered in English though Chinese was asked for: once more,
             # with the instruction in the answer's language.
+            # Kept only if it says as much: a small model told twice sometimes loops instead.
             again = self._draft(replace(query, insist_language=True), blocks, lang, timings, None)
-            if not again.abstain and not self.other_language(again.text, lang):
+            if not again.abstain and not self.other_language(again.text, lang) and again.supporting >= draft.supporting:
                 draft = again
         if draft.abstain:
             return self._abstain(question, lang, timings, t0, result.hits)

@@ -218,3 +218,11 @@ def test_a_figure_written_without_digits_is_hinted_in_digits_too():
 
     assert hint_figure(fig("만명", "10000"), "ko") == "만명 (1만명)"
     assert hint_figure(fig("407명", "407"), "ko") == "407명"
+
+
+def test_a_language_retry_that_drops_the_answers_figures_is_not_kept(built):
+    config, emb = built
+    q = "How much was the registered capital of the Shenzhen–Harbin Investment and Development Company?"
+    llm = FakeLLM(["The registered capital was 39.4亿元. [1]", "深哈投资开发有限公司是两省共同组建的。 [1]"])
+    a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask(q, "zh")
+    assert len(llm.calls) == 2 and "39.4亿元" in a.answer

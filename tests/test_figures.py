@@ -27,6 +27,7 @@ from tests.conftest import SEEDS
     ("약 600만톤의 량곡", "6000000", "tonnes", "about"),
     ("投资金额超千亿元", "100000000000", "yuan", "over"),
     ("거의 만명이나 되는 간부", "10000", "people", "nearly"),
+    ("其中,投资超亿元项目", "100000000", "yuan", "over"),
     ("43.42万平方米工程建设", "434200", "m²", ""),
     ("增长率达58%", "58", "%", ""),
     ("1.2万亿元", "1200000000000", "yuan", ""),
@@ -44,7 +45,8 @@ def test_surface_forms(text, value, unit, qualifier):
 
 
 @pytest.mark.parametrize("text", ["2024-10-18 15:50:15", "제8회 중러박람회", "5월 20일 오전", "2017年12月17日",
-                                  "CN23-0019", "与万科合作", "跨越千里", "最近3年", "中俄建交75周年"])
+                                  "CN23-0019", "与万科合作", "跨越千里", "最近3年", "中俄建交75周年",
+                                  "数万名游客", "十几亿元", "수십억원"])
 def test_dates_ordinals_and_words_are_not_figures(text):
     assert [f for f in parse_figures(text) if not f.is_bare] == []
 

@@ -9,7 +9,7 @@ from .context import clause_bounds, joined, entities_in, flags_of, main_entities
 from .parse import parse_figures
 from .render import _plain
 
-FIGURES_VERSION = 5  # bump when extraction output changes; stored indexes then re-extract on load
+FIGURES_VERSION = 6  # bump when extraction output changes; stored indexes then re-extract on load
 
 
 def value_str(v: Decimal) -> str:

@@ -14,9 +14,10 @@ CJK_SCALES = {"亿": 10**8, "億": 10**8, "억": 10**8, "万": 10**4, "萬": 10*
               "千": 10**3, "천": 10**3, "조": 10**12, "兆": 10**12}
 EN_SCALES = {"trillion": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**6, "mn": 10**6,
              "thousand": 10**3}
-# A numeral written as a word, only where a scale or unit follows: 千亿元, 上万名, 거의 만명.
-WORD_NUMS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "백": 100, "천": 1000,
-             "만": 10**4, "십": 10}
+# A numeral written as a word, only where a scale or unit follows: 千亿元, 上万名, 거의 만명, 超亿元.
+# Not after 数/几/多 (数万名 is tens of thousands, not one).
+WORD_NUMS = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "백": 100,
+             "천": 1000, "만": 10**4, "억": 10**8, "십": 10}
 
 # unit surface form -> canonical English unit; the class decides what may match what.
 UNITS: dict[str, str] = {
@@ -77,7 +78,7 @@ _QUAL_BEFORE = "|".join(sorted((re.escape(w) for ws in QUALIFIERS.values() for w
 FIGURE = re.compile(
     rf"(?P<ordinal>第|제\s?)?"
     rf"(?P<prefix>(?:RMB|CNY|US\$|\$|¥|￥)\s?)?"
-    rf"(?:(?P<num>{_NUM})|(?P<word>[十百千万萬백천만십])(?=\s?(?:{_CJK_SCALE}|[名人명元원吨톤个개项家次])))"
+    rf"(?:(?P<num>{_NUM})|(?<![数几多몇수十百千십백천])(?P<word>[十百千万萬亿億백천만억십])(?=\s?(?:{_CJK_SCALE}|[名人명元원吨톤个개项家次])))"
     rf"(?P<scales>(?:\s?{_CJK_SCALE})*)"
     rf"(?:\s?(?P<num2>{_NUM})\s?(?P<scales2>(?:{_CJK_SCALE})+))?"
     rf"(?:\s?(?P<escale>{_EN_SCALE}))?"
