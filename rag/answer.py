@@ -387,7 +387,7 @@ class Answerer:
         asked_days = days(question)
 
         def keep(sentence: str) -> bool:
-            return holds_answer_type(question, sentence, entities_in, asked)
+            return holds_answer_type(question, sentence, asked)
 
         ranked, seen = [], set()
         for h in result.hits:

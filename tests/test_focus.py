@@ -212,19 +212,18 @@ def test_a_when_question_names_the_clear_date_in_the_prompt(built):
 
 
 def test_entity_questions_rank_sentences_holding_the_asked_kind_of_name():
-    from rag.figures.context import entities_in
     from rag.figures.entity import asks_entity, days, holds_answer_type, lead_sentence, rank_sentences
 
     assert asks_entity("사평시당위 서기는 누구인가?") and asks_entity("哪家公司在哈尔滨开展巴伦支海海产品进口业务？")
     assert not asks_entity("How many projects did Guangzhou sign?")
     assert days("on 20 May 2024") == {(5, 20)} and days("5월 20일 오전") == {(5, 20)} and days("2019年5月9日") == {(5, 9)}
     who = "Who surveyed opening-up cooperation work in Harbin on 20 May 2024?"
-    assert holds_answer_type(who, "5월 20일 오전, 성인대상무위원회 주임 허근은 할빈에서", entities_in, set())
-    assert not holds_answer_type(who, "两省党委、政府先后20次组成省级专题考察团", entities_in, set())
+    assert holds_answer_type(who, "5월 20일 오전, 성인대상무위원회 주임 허근은 할빈에서", set())
+    assert not holds_answer_type(who, "两省党委、政府先后20次组成省级专题考察团", set())
     text = "两省党委先后调研对外开放合作。5월 20일 오전, 주임 허근은 대외개방 협력을 조사했다。"
     sentences = [(0, 15), (15, len(text))]
     ranked = rank_sentences({"调研", "对外", "开放", "대외", "개방"}, "d", text, sentences, {(5, 20)},
-                            lambda s: holds_answer_type(who, s, entities_in, set()))
+                            lambda s: holds_answer_type(who, s, set()))
     assert [c.sentence for c in ranked] == [(15, len(text))] and ranked[0].score == 2 + 3.0
     assert lead_sentence(ranked) is ranked[0]
     assert lead_sentence(ranked, least=6.0) is None

@@ -77,7 +77,8 @@ def mentions(text: str, home: str = "") -> list[_Mention]:
 
 
 def _role(text: str, m: _Mention) -> str:
-    """'source', 'target', 'where' or '' for one mention, from the words right around it."""
+    """'source', 'target', 'where', 'joint' (사평과 …, 长春与 …) or '' for one mention, from the
+    words right around it."""
     before, after = text[max(0, m.start - 12):m.start], text[m.end:m.end + 12]
     if _HANGUL.search(text[m.start:m.end]):
         if _KO_JOINT.match(after):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..text.tokenize import tokens
+from .context import entities_in
 
 _ASKS_ENTITY = re.compile(r"谁|哪家|哪个|哪座|哪一?(?:城市|公司|企业|单位|部门)|什么(?:公司|企业|城市)|누구|어느|"
                           r"어떤\s?(?:회사|기업|도시|단위)|무슨\s?(?:회사|기업)|\bwho\b|\bwhom\b|"
@@ -47,15 +48,15 @@ def days(text: str) -> set[tuple[int, int]]:
     return out
 
 
-def holds_answer_type(question: str, sentence: str, places_in, asked_places: set[str]) -> bool:
+def holds_answer_type(question: str, sentence: str, asked_places: set[str]) -> bool:
     """Whether the sentence holds a name of the kind asked: a person beside a title for "who",
-    a company for "which company", another place for "which city"."""
+    a company for "which company", a place other than `asked_places` for "which city"."""
     if _WHO.search(question):
         return bool(_PERSON.search(sentence))
     if _COMPANY.search(question):
         return bool(_COMPANY.search(sentence))
     if _CITY.search(question):
-        return bool(set(places_in(sentence)) - asked_places)
+        return bool(set(entities_in(sentence)) - asked_places)
     return True
 
 

@@ -48,7 +48,7 @@ _HALF = re.compile(r"上半年|상반기|first half", re.I)
 # A total asked with no year, or one asked as of a date, is the standing one (截至目前…4901亿元),
 # not one event's (2021年9月12日…签约1114.79亿元).
 _TOTAL = re.compile(r"总|累计|目前|총|누계|루계|현재|지금까지|\btotal\b|cumulative|so far|to date|altogether", re.I)
-_AS_OF = re.compile(r"截至|截止|까지|\bby (?:the end of )?(?:\w+ )?\d{4}|\bas of\b|reached by", re.I)
+_AS_OF = re.compile(r"截至|截止|까지|\bby (?:the end of )?(?:\w+ )?\d{4}|\bas of\b", re.I)
 _DATED = re.compile(r"\d{4}(?:-\d\d)?$|H1 |Q1")
 # 两省 asks about the provinces; 穗鹤两市's figure is two cities' (and the other way round).
 _LEVEL = {"province": re.compile(r"两省|두\s?성(?![가-힣])|both provinces|two provinces", re.I),
