@@ -25,6 +25,7 @@ from .figures.leads import REFOCUS_MIN, focus_set, lead_set
 from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
 from .figures.verify import FigureVerifier
 from .errors import BadInput
+from .evaluation.score import answer_language
 from .ingest import lang as langid
 from .llm.base import ChatModel, OnToken
 from .prompts import Prompts
@@ -404,13 +405,9 @@ class Answerer:
 
     @staticmethod
     def other_language(text: str, lang: str) -> bool:
-        """Whether the answer's own words (its first paragraph less citations, brackets and
-        figures, which quote the sources) are in a supported language other than `lang`."""
-        bare = _MARKER.sub(" ", text.split("\n\n", 1)[0])
-        bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》", " ", bare)
-        for m in reversed(figures.parse_figures(bare)):
-            bare = bare[:m.start] + " " + bare[m.end:]
-        found = langid.detect(bare)
+        """Whether the answer's own words (its first paragraph, before any conflict note; citations,
+        brackets and figures quote the sources) are in a supported language other than `lang`."""
+        found = answer_language(text.split("\n\n", 1)[0])
         return found in langid.SUPPORTED and found != lang
 
     @staticmethod
@@ -429,7 +426,8 @@ class Answerer:
         if not asked or not figs:
             return True
         # The article may restate the figure where it names the place: 1114.79亿元 twice in 001.
-        figs += [g for f in figs for g in self.focus.by_doc.get(f.doc, []) if (g.value, g.unit) == (f.value, f.unit)]
+        # A new list: the caller's figures go on to the year and word checks as they are.
+        figs = figs + [g for f in figs for g in self.focus.by_doc.get(f.doc, []) if (g.value, g.unit) == (f.value, f.unit)]
         for f in figs:
             p = self.passages.get(f.passage_id)
             body = self.articles[f.doc].text[p.start:p.end] if p else ""

@@ -146,6 +146,7 @@ class FigureFocus:
         self.by_doc: dict[str, list[Figure]] = {}
         for f in sorted(figure_list, key=lambda f: f.start):
             self.by_doc.setdefault(f.doc, []).append(f)
+        self._span_text: dict[str, str] = {}
         self._span_tokens: dict[str, set[str]] = {}
         self._clause_text: dict[str, str] = {}
         self._common: set[str] | None = None
@@ -177,9 +178,12 @@ class FigureFocus:
         comma clause alone would drop; the previous sentence's 197.8억원 gets none of it. A figure
         close after the one before it restates or changes it (接近5000亿元(达到4901亿元), 由2017年的
         1241.99亿元增长到2019年的1957.10亿元) and shares that one's words."""
-        sentence = self.texts[f.doc][f.sentence_start:f.sentence_end]
-        _, ce = clause_bounds(sentence, f.start - f.sentence_start)
-        return joined(self.texts[f.doc][self._span_start(f):f.sentence_start + ce])
+        text = self._span_text.get(f.id)
+        if text is None:
+            sentence = self.texts[f.doc][f.sentence_start:f.sentence_end]
+            _, ce = clause_bounds(sentence, f.start - f.sentence_start)
+            text = self._span_text[f.id] = joined(self.texts[f.doc][self._span_start(f):f.sentence_start + ce])
+        return text
 
     def _span_start(self, f: Figure) -> int:
         text = self.texts[f.doc]
@@ -252,7 +256,8 @@ class FigureFocus:
                 s += 1.0
             elif fits is False:
                 s -= 1.5
-        s += direction_fit(q.direction, self.direction(f))
+        if q.direction:
+            s += direction_fit(q.direction, self.direction(f))
         if f.qualifier in ("nearly", "about"):
             s -= 0.25  # the exact figure beats its rounding: 接近5000亿元(达到4901亿元)
         if q.level and any(rx.search(self.span_text(f)) for lv, rx in _LEVEL.items() if lv != q.level):
