@@ -110,10 +110,13 @@ def entities_in(text: str) -> list[str]:
     return [n for _, n in sorted(found)]
 
 
+def form_pattern(form: str) -> str:
+    """A name's surface form as a pattern: whole words for Latin script, anywhere for Han and Hangul."""
+    return r"\b" + re.escape(form) + r"\b" if form.isascii() else re.escape(form)
+
+
 def _find(text: str, form: str):
-    if form.isascii():
-        return re.search(r"\b" + re.escape(form) + r"\b", text)
-    return re.search(re.escape(form), text)
+    return re.search(form_pattern(form), text)
 
 
 def main_entities(text: str, n: int = 2) -> list[str]:

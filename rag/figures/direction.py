@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .context import places, within
+from .context import form_pattern, places, within
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -57,11 +57,7 @@ def mentions(text: str, home: str = "") -> list[_Mention]:
     found = []
     for name, forms in places():
         for form in forms:
-            if form.isascii():
-                rx = re.compile(r"\b" + re.escape(form) + r"\b")
-            else:
-                rx = re.compile(re.escape(form))
-            found += [_Mention(name, m.start(), m.end()) for m in rx.finditer(text)]
+            found += [_Mention(name, m.start(), m.end()) for m in re.finditer(form_pattern(form), text)]
     if home:
         found += [_Mention(home, m.start(), m.end()) for m in _HOME.finditer(text)]
     # A pair's compound (龙粤, 穗鹤) stands for both places at once: it gives no direction.
