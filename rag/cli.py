@@ -74,16 +74,24 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--host", default="127.0.0.1", help="interface to bind; 0.0.0.0 exposes it to the network")
     u.add_argument("--port", type=int, default=7860)
 
-    e = sub.add_parser("eval", parents=[common], help="run the eval set and write a report with plots")
-    e.add_argument("--set", dest="eval_set", type=Path, help="questions JSONL (default eval/questions.jsonl)")
+    e = sub.add_parser("eval", parents=[common], help="run the eval sets and write one report with plots")
+    e.add_argument("--set", dest="eval_set", type=Path, action="append", metavar="PATH",
+                   help="a set folder (docs/ + qa.jsonl, e.g. ../shared/ext-dev) or a seed-format questions "
+                        ".jsonl (repeatable); default: eval/questions.jsonl (dev and test splits) plus "
+                        "../shared/ext-dev where it exists")
     e.add_argument("--config", dest="configs", action="append", metavar="NAME",
-                   help="configuration to run (repeatable); default: hybrid-1.5b plus retrieval-only bm25, dense, "
-                        "hybrid-no-bridge. Others: hybrid-0.5b, llamaindex-default-1.5b, hybrid")
-    e.add_argument("--ids", help="comma-separated question ids to run")
-    e.add_argument("--limit", type=int, help="only the first N questions")
+                   help="configuration to run (repeatable); default: hybrid-1.5b, llamaindex-default-1.5b and "
+                        "retrieval-only bm25, dense. Others: hybrid-0.5b, hybrid, hybrid-no-bridge")
+    e.add_argument("--mini", action="store_true", help="external sets: their fixed mini.jsonl subset")
+    e.add_argument("--split", choices=["dev", "test"], help="seed questions: only this split")
+    e.add_argument("--ids", help="comma-separated question ids to run (any set)")
+    e.add_argument("--limit", type=int, help="only the first N questions of each set")
     e.add_argument("--out", type=Path, help="report folder (default eval/results/)")
+    e.add_argument("--resume", action="store_true",
+                   help="keep the rows an interrupted run left in --out and answer only the rest")
     e.add_argument("--report-only", action="store_true",
                    help="rewrite the report from the rows-*.jsonl an earlier (possibly interrupted) run left in --out")
+    e.add_argument("--no-ingestion", action="store_true", help="skip the html-dev ingestion score")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)
@@ -285,53 +293,9 @@ def cmd_ui(args, config: Config) -> int:
 
 
 def cmd_eval(args, config: Config) -> int:
-    from .config import PROJECT_ROOT
-    from .embed import make_embedder
-    from .evaluation.configs import DEFAULT
-    from .evaluation.dataset import load_items
-    from .evaluation.report import write_report
-    from .evaluation.runner import resolve, run_config, summarize
+    from .evaluation.command import run_eval
 
-    path = args.eval_set or PROJECT_ROOT / "eval" / "questions.jsonl"
-    items = load_items(path)
-    if args.ids:
-        wanted = [i.strip() for i in args.ids.split(",") if i.strip()]
-        missing = set(wanted) - {i.id for i in items}
-        if missing:
-            raise BadInput(f"no such question id(s): {', '.join(sorted(missing))}")
-        items = [i for i in items if i.id in wanted]
-    if args.limit:
-        items = items[:args.limit]
-    configs = resolve(args.configs or DEFAULT)
-    out = args.out or PROJECT_ROOT / "eval" / "results"
-    if args.report_only:
-        from decimal import Decimal
-
-        from .evaluation.runner import load_rows, rescore
-        from .index.store import IndexStore
-
-        known = {Decimal(f.value) for f in IndexStore(config.index_dir).load().figures}
-        results = {ec.name: rescore(load_rows(out / f"rows-{ec.name}.jsonl"), items, known) for ec in configs
-                   if (out / f"rows-{ec.name}.jsonl").exists()}
-        if not results:
-            raise BadInput(f"no rows-*.jsonl in {out} for {', '.join(ec.name for ec in configs)}")
-        done = {n: len(r) for n, r in results.items()}
-        note = ("Rows per configuration: " + ", ".join(f"{n} {k}/{len(items)}" for n, k in done.items())
-                + (" (a partial run: questions are interleaved en/zh/ko, so a prefix stays balanced)."
-                   if any(k < len(items) for k in done.values()) else "."))
-        print(write_report(results, out, path, note))
-        return 0
-    embedder = make_embedder(config)
-    embedder.warm_up()
-    results = {}
-    for ec in configs:
-        results[ec.name] = run_config(ec, config, items, embedder, out)
-        s = summarize(results[ec.name])
-        print(f"{ec.name}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                                          for k, v in s.items() if v is not None), file=sys.stderr)
-    report = write_report(results, out, path)
-    print(report)
-    return 0
+    return run_eval(args, config)
 
 
 def cmd_bench(args, config: Config) -> int:

@@ -47,16 +47,28 @@ def test_fake_run_writes_report(built, tmp_path):
                   docs=["001_b04926504257f2ce.txt"], evidence=["2019年的1957.10亿元"]),
              Item("b", "动物园里有几只大熊猫？", "zh", "unanswerable")]
     ec = EvalConfig("fake", {}, True, False, "fake model")
-    rows = run_config(ec, config, items, emb, tmp_path)
+    rows = run_config(ec, config, items, emb, tmp_path / "rows-s-fake.jsonl", "s")
     s = summarize(rows)
     assert s["accuracy"] == 1.0 and s["abstention_recall"] == 1.0 and s["language_match"] == 1.0
     assert s["correct_and_cited"] == 1.0 and s["evidence_recall@5"] == 1.0
-    path = write_report({"fake": rows}, tmp_path, tmp_path / "set.jsonl")
+    path = write_report({"s": {"fake": rows}}, tmp_path, {"s": "two questions"})
     text = path.read_text(encoding="utf-8")
-    assert "| accuracy | 85.0% | 100.0% ✓ |" in text and "Best answers: `fake`" in text
+    assert "| accuracy | 85.0% | 100.0% |" in text and "| s | two questions |" in text
     assert all((tmp_path / p).stat().st_size > 1000 for p in ("accuracy.png", "latency.png", "retrieval.png"))
     data = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
-    assert data["summary"]["fake"]["n"] == 2 and len(data["rows"]["fake"]) == 2
+    assert data["summary"]["s"]["fake"]["n"] == 2 and len(data["rows"]["s"]["fake"]) == 2
+
+
+def test_report_shows_the_margin_over_the_baseline(tmp_path):
+    from rag.evaluation.runner import Row
+
+    def rows(config, right):
+        return [Row(config, f"q{k}", "en", "text", "en", True, set="x", answered=True, correct=k < right,
+                    cited_ok=k < right, total_s=1.0) for k in range(10)]
+
+    path = write_report({"x": {"hybrid-1.5b": rows("hybrid-1.5b", 8),
+                               "llamaindex-default-1.5b": rows("llamaindex-default-1.5b", 5)}}, tmp_path, {"x": "ten"})
+    assert "| x | hybrid-1.5b | 80.0% | 50.0% | +30.0 |" in path.read_text(encoding="utf-8")
 
 
 def test_a_figure_some_article_states_is_a_wrong_pick_not_a_scale_slip():

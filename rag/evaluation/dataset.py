@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import BadInput
 
 TYPES = {"single", "multi", "entity", "conflict", "unanswerable"}
+SPLITS = {"dev", "test"}
 
 
 @dataclass
@@ -29,6 +30,9 @@ class Item:
     evidence: list[str] = field(default_factory=list)  # exact quotes from the docs
     answer_lang: str = ""
     note: str = ""
+    split: str = ""  # "dev" (may be tuned on) or "test" (frozen: run and reported, never tuned on)
+    scoring: str = "figures"  # "figures": gold values; "span": gold strings (external sets)
+    source: str = ""  # the dataset an external item comes from
 
     @property
     def expected_lang(self) -> str:
@@ -37,6 +41,16 @@ class Item:
     @property
     def answerable(self) -> bool:
         return self.type != "unanswerable"
+
+
+@dataclass
+class EvalSet:
+    """Questions and the folder of articles they are about; indexed apart from the user's index."""
+    name: str
+    docs_dir: Path
+    questions: Path
+    items: list[Item]
+    digest: str = ""  # sha256 over the docs' names and bytes: the eval index is reused while it holds
 
 
 @dataclass
@@ -64,6 +78,8 @@ def load_items(path: Path) -> list[Item]:
             raise BadInput(f"{path}:{n}: not a valid eval item ({e})") from e
         if item.type not in TYPES:
             raise BadInput(f"{path}:{n}: unknown type {item.type!r}")
+        if item.split and item.split not in SPLITS:
+            raise BadInput(f"{path}:{n}: unknown split {item.split!r}")
         items.append(item)
     return items
 

@@ -40,6 +40,7 @@ class Row:
     type: str
     expected_lang: str
     answerable: bool
+    set: str = ""  # the report column: seeds-dev, seeds-test, ext-dev, ...
     doc_hit: dict = field(default_factory=dict)  # k -> bool
     evidence_hit5: bool = False
     rr: float = 0.0
@@ -59,6 +60,7 @@ class Row:
     prompt_tokens: int = 0
     answer: str = ""
     cited_docs: list = field(default_factory=list)
+    confidence: str = ""
 
 
 def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: list[set[str]]) -> None:
@@ -79,8 +81,8 @@ def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures, known=fro
     row.correct = score.correct(item, ans.answer, ans.abstained)
     row.answer = ans.answer
     row.cited_docs = sorted({c.doc for c in ans.citations})
-    row.answer_lang = score.answer_language(ans.answer)
-    row.lang_ok = row.answer_lang == item.expected_lang
+    row.answer_lang, row.lang_ok = score.expected_language_ok(item, ans.answer)
+    row.confidence = ans.confidence
     row.figures_total = len(ans.figures)
     row.figures_supported = sum(f.supported for f in ans.figures)
     row.figures_repaired = sum(bool(f.repaired_from) for f in ans.figures)
@@ -89,19 +91,33 @@ def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures, known=fro
     row.total_s = ans.timings.total_s
     row.prompt_tokens = ans.timings.prompt_tokens
     if row.correct and item.answerable:
-        if item.gold:
+        if item.scoring == "span":  # the external scorer's "cited": a citation names the gold doc
+            row.cited_ok = bool(set(item.docs) & set(row.cited_docs))
+        elif item.gold:
             row.cited_ok = all(any(Decimal(g.value) in passage_figures(c) for c in ans.citations) for g in item.gold)
         else:
             row.cited_ok = bool(set(item.docs) & set(row.cited_docs))
 
 
-def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_dir: Path,
-               log=lambda m: print(m, file=sys.stderr)) -> list[Row]:
+def column(set_name: str, item: Item) -> str:
+    """The report column a question belongs to: its set, and its split where the set has one."""
+    return f"{set_name}-{item.split}" if item.split else set_name
+
+
+def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, rows_path: Path,
+               set_name: str = "", llm=None, resume: bool = False) -> list[Row]:
+    """Answer (or only retrieve) every item with one configuration, writing a row per item as it goes.
+
+    `llm` is a warm model shared across sets and configurations; `resume` keeps the rows already in
+    `rows_path` for these items and runs only the rest."""
+    from tqdm import tqdm
+
     from ..figures.parse import parse_figures
     from ..pipeline import Pipeline
 
     config = base.replace(**ec.overrides)
-    pipe = Pipeline(config, embedder=embedder).warm_up(llm=ec.answers)
+    shared = llm if llm is not None and ec.overrides.get("llm_model", base.llm_model) == base.llm_model else None
+    pipe = Pipeline(config, embedder=embedder, llm=shared).warm_up(llm=ec.answers)
     articles, passages = pipe.index.articles, pipe.index.passages
     baseline = None
     if ec.baseline:
@@ -116,11 +132,19 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_di
         return {m.value for m in parse_figures(body)}
 
     known = {Decimal(f.value) for f in pipe.index.figures}
-    rows = []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / f"rows-{ec.name}.jsonl", "w", encoding="utf-8") as f:
-        for n, item in enumerate(items, 1):
-            row = Row(ec.name, item.id, item.lang, item.type, item.expected_lang, item.answerable)
+    ids = {i.id for i in items}
+    rows = [r for r in load_rows(rows_path) if r.id in ids] if resume and rows_path.exists() else []
+    done = {r.id for r in rows}
+    rows_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(rows_path, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in rows)
+        todo = [i for i in items if i.id not in done]
+        bar = tqdm(todo, desc=f"{set_name or 'eval'} {ec.name}", unit="q", file=sys.stderr, mininterval=2,
+                   disable=len(todo) < 2)
+        right = sum(r.correct for r in rows)
+        for item in bar:
+            row = Row(ec.name, item.id, item.lang, item.type, item.expected_lang, item.answerable,
+                      set=column(set_name, item))
             evidence = evidence_passages(item, articles, passages)
             if baseline is None:
                 t = time.perf_counter()
@@ -137,13 +161,15 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, out_di
                     need = all if item.type == "conflict" else any
                     row.evidence_hit5 = bool(item.evidence) and need(
                         any(q in c.quote for c in ans.citations) for q in item.evidence)
+                right += row.correct
+                bar.set_postfix(right=f"{right}/{len(rows) + 1}", refresh=False)
+                bar.write(f"[{set_name} {ec.name}] {item.id} {'ok ' if row.correct else 'MISS'} "
+                          f"{row.total_s:.1f}s {' '.join(row.answer.split())[:70]!r}", file=sys.stderr)
             rows.append(row)
             f.write(json.dumps(row.__dict__, ensure_ascii=False) + "\n")
             f.flush()
-            if ec.answers:
-                log(f"[{ec.name} {n}/{len(items)}] {item.id} {'ok ' if row.correct else 'MISS'} "
-                    f"{row.total_s:.1f}s {row.answer[:70]!r}")
-    return rows
+    order = {i.id: n for n, i in enumerate(items)}
+    return sorted(rows, key=lambda r: order[r.id])
 
 
 def load_rows(path: Path) -> list[Row]:
@@ -164,10 +190,12 @@ def rescore(rows: list[Row], items: list[Item], known: set[Decimal]) -> list[Row
         if item is None or not r.answered:
             continue
         r.correct = score.correct(item, r.answer, r.abstained)
-        r.cited_ok = r.cited_ok and r.correct
+        if item.scoring == "span":
+            r.cited_ok = r.correct and bool(set(item.docs) & set(r.cited_docs))
+        else:
+            r.cited_ok = r.cited_ok and r.correct  # figure citations need the passages: kept as run
         r.scale_errors = score.scale_errors(r.answer, item.gold, known)
-        r.answer_lang = score.answer_language(r.answer)
-        r.lang_ok = r.answer_lang == item.expected_lang
+        r.answer_lang, r.lang_ok = score.expected_language_ok(item, r.answer)
     return rows
 
 
@@ -178,8 +206,7 @@ def _mean(xs) -> float | None:
 
 def summarize(rows: list[Row]) -> dict:
     answerable = [r for r in rows if r.answerable]
-    unanswerable = [r for r in rows if not r.answerable]
-    out = {"n": len(rows)}
+    out: dict[str, float | int | None] = {"n": len(rows)}
     for k in K:
         out[f"doc_recall@{k}"] = _mean(r.doc_hit.get(k, False) for r in answerable)
     out["evidence_recall@5"] = _mean(r.evidence_hit5 for r in answerable if r.type != "unanswerable")
@@ -200,6 +227,8 @@ def summarize(rows: list[Row]) -> dict:
             "abstention_recall": _mean(r.abstained for r in a_un),
             "abstention_precision": tp / (tp + fp) if tp + fp else None,
             "answered_when_answerable": _mean(not r.abstained for r in a_ans),
+            "false_abstentions": fp,
+            "false_abstention_rate": _mean(r.abstained for r in a_ans),
             "language_match": _mean(r.lang_ok for r in answered),
             "figure_support": (sum(r.figures_supported for r in answered) / figs) if figs else None,
             "figure_support_before_repair": ((sum(r.figures_supported - r.figures_repaired for r in answered)
@@ -210,7 +239,7 @@ def summarize(rows: list[Row]) -> dict:
             "conflicts_surfaced": _mean(r.correct for r in conflicts),
             "conflict_notes": _mean(r.conflict_reported for r in conflicts),
             "latency_p50_s": lat[len(lat) // 2],
-            "latency_p95_s": lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))],
+            "latency_p95_s": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
             "prompt_tokens_p50": statistics.median(r.prompt_tokens for r in answered),
         })
         del a_un

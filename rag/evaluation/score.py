@@ -7,6 +7,7 @@ from decimal import Decimal
 from ..figures.parse import parse_figures
 from ..figures.verify import units_compatible
 from ..ingest import lang as langid
+from . import spans
 from .dataset import Gold, Item
 
 _MARKER = re.compile(r"\[\d+\]")
@@ -23,7 +24,7 @@ def has_figure(text: str, gold: Gold) -> bool:
     return any(m.value == want and units_compatible(m.unit, gold.unit) for m in mentions(text))
 
 
-def scale_errors(text: str, gold: list[Gold], known: set[Decimal] = frozenset()) -> int:
+def scale_errors(text: str, gold: list[Gold], known: set[Decimal] | frozenset[Decimal] = frozenset()) -> int:
     """Figures off from a gold value by a power of ten: the unit-conversion slip (5000亿 -> 5000 billion).
 
     A figure that some article states (`known`) is a wrong pick, not a conversion slip: 30명 where the
@@ -64,6 +65,8 @@ def correct(item: Item, text: str, abstained: bool) -> bool:
     count: a conflict note listing 341 and 407 does not make "2546名" right."""
     if not item.answerable:
         return abstained
+    if item.scoring == "span":  # the external scorer's rule: a gold string in the answer, whatever the flag
+        return bool(spans.match(item.accept, text))
     if abstained:
         return False
     if item.type != "conflict":
@@ -74,6 +77,12 @@ def correct(item: Item, text: str, abstained: bool) -> bool:
         return item.date in dates_in(text)
     low = text.lower()
     return any(a.lower() in low for a in item.accept)
+
+
+def expected_language_ok(item: Item, text: str) -> tuple[str, bool]:
+    """The answer's language and whether it is the one the item expects, by the set's own rule."""
+    got = spans.language(text) if item.scoring == "span" else answer_language(text)
+    return got, got == item.expected_lang
 
 
 def answer_language(text: str) -> str:
