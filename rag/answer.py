@@ -544,7 +544,8 @@ class Answerer:
             claim = " ".join(_claims(text, f"[{i}]")) or text
             s, e = self._best_sentence(b, claim)
             p = b.hit.passage
-            citations.append(Citation(i, p.doc, p.title, p.date, p.id, s, e, self.articles[p.doc].text[s:e]))
+            art = self.articles[p.doc]
+            citations.append(Citation(i, p.doc, p.title, p.date, p.id, s, e, art.text[s:e], art.page_at(s)))
         return text, citations
 
     def _best_sentence(self, block: ContextBlock, claim: str) -> tuple[int, int]:

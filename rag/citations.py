@@ -26,5 +26,6 @@ class CitationList:
             return marker
         p = self.passages[pid]
         s, e = span or self.default_span(p) or (p.sentences[0] if p.sentences else (p.start, p.end))
-        self.items.append(Citation(marker, p.doc, p.title, p.date, pid, s, e, self.articles[p.doc].text[s:e]))
+        art = self.articles[p.doc]
+        self.items.append(Citation(marker, p.doc, p.title, p.date, pid, s, e, art.text[s:e], art.page_at(s)))
         return marker

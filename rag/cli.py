@@ -45,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-index", action="store_true")
 
     i = sub.add_parser("index", parents=[common], help="add .txt/.md/.html articles (default: the seeds folder)")
-    i.add_argument("paths", nargs="*", type=Path)
+    i.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
+                   help="files (.txt .md .html .htm .xml .rss .atom .pdf), folders, or http(s) URLs of pages, "
+                        "feeds or PDFs (the only thing that makes the tool open a connection)")
+    i.add_argument("--offline", action="store_const", const=True, default=None,
+                   help="refuse URLs: open no connection at all (also RAG_OFFLINE=1)")
     i.add_argument("--rebuild", action="store_true", help="re-read everything and re-embed from scratch")
     i.add_argument("--remove", action="append", default=[], metavar="DOC", help="remove an article by file name")
     i.add_argument("--json", action="store_true")
@@ -73,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     u = sub.add_parser("ui", parents=[common], help="open the web UI (http://127.0.0.1:7860)")
     u.add_argument("--host", default="127.0.0.1", help="interface to bind; 0.0.0.0 exposes it to the network")
     u.add_argument("--port", type=int, default=7860)
+
+    so = sub.add_parser("sources", parents=[common], help="list the indexed articles with their metadata")
+    so.add_argument("--json", action="store_true", help="one JSON object per article")
 
     e = sub.add_parser("eval", parents=[common], help="run the eval sets and write one report with plots")
     e.add_argument("--set", dest="eval_set", type=Path, action="append", metavar="PATH",
@@ -107,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 CONFIG_KEYS = ("home", "index_dir", "models_dir", "llm_backend", "llm_model", "llm_url", "llm_remote_model",
-               "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads")
+               "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads", "offline")
 
 
 def config_from_args(args) -> Config:
@@ -126,10 +133,12 @@ def cmd_index(args, config: Config) -> int:
     from .embed import make_embedder
     from .indexer import Indexer
 
+    from .ingest.fetch import is_url
+
     paths = args.paths or ([] if args.remove else [config.corpus_dir])
     for p in paths:
-        if not Path(p).exists():
-            raise BadInput(f"{p}: no such file or folder")
+        if not is_url(str(p)) and not Path(p).exists():
+            raise BadInput(f"{p}: no such file or folder (or give an http(s) URL)")
     report = Indexer(config, make_embedder(config)).run(paths, rebuild=args.rebuild, remove=args.remove)
     if args.json:
         print(json.dumps(report.__dict__, ensure_ascii=False))
@@ -292,6 +301,26 @@ def cmd_ui(args, config: Config) -> int:
     return 0
 
 
+def cmd_sources(args, config: Config) -> int:
+    from .index.store import IndexStore
+    from .sources import source_rows
+
+    index = IndexStore(config.index_dir).load()
+    rows = source_rows(index.articles, index.passages)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"{len(rows)} articles, {len(index.passages)} passages")
+    for r in rows:
+        when = f"{r.date or 'no date'}" + (f" ({r.date_source})" if r.date and r.date_source else "")
+        extra = ", ".join(x for x in (r.outlet, r.author and f"by {r.author}", f"{r.pages} pages" if r.pages else "")
+                          if x)
+        print(f"{r.doc}  [{r.language}]  {when}  {r.title[:70]}" + (f"  — {extra}" if extra else "")
+              + f"  · {r.passages} passages" + (f"  · {r.url}" if r.url.startswith("http") else ""))
+    return 0
+
+
 def cmd_eval(args, config: Config) -> int:
     from .evaluation.command import run_eval
 
@@ -329,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
-                "brief": cmd_brief, "eval": cmd_eval, "ui": cmd_ui, "bench": cmd_bench}[args.command](args, config)
+                "brief": cmd_brief, "eval": cmd_eval, "sources": cmd_sources, "ui": cmd_ui, "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

@@ -59,6 +59,15 @@ class Config:
 
     language: str = ""  # answer language: "" = the question's own
 
+    # Ingest. A web page is an article only with a paragraph of this many letters and this much text
+    # in all (a home page's headline list or a 404 page has neither); CJK letters count three.
+    page_min_paragraph: int = 80
+    page_min_text: int = 150
+    # Fetching happens only for a URL the user gives; offline (RAG_OFFLINE=1) refuses even that.
+    offline: bool = False
+    fetch_timeout_s: float = 20.0
+    fetch_max_bytes: int = 8 * 1024 * 1024
+
     # Briefings: map over at most brief_passages passages (one prompt each), then one short overview.
     brief_passages: int = 8
     brief_candidates: int = 16

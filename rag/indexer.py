@@ -13,7 +13,8 @@ from .embed import Embedder
 from .errors import BadInput, IndexMissing, RagError
 from .figures.extract import FIGURES_VERSION, extract_figures
 from .index.store import IndexStore, StoredIndex
-from .ingest import SUFFIXES, read_article
+from .ingest import SUFFIXES, read_sources
+from .ingest.fetch import is_url
 from .text.bridge import AliasTable
 from .types import Article
 
@@ -35,9 +36,13 @@ class IndexReport:
     path: str = ""
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
-    out = []
+def expand_paths(paths: list[Path | str]) -> list[Path | str]:
+    """Files of the given folders (by suffix), files, and URLs as given."""
+    out: list[Path | str] = []
     for p in paths:
+        if is_url(p):
+            out.append(str(p))
+            continue
         p = Path(p)
         if p.is_dir():
             out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES))
@@ -57,7 +62,7 @@ class Indexer:
         return {"version": CHUNKING_VERSION, "max_chars": c.chunk_chars, "min_chars": c.chunk_min_chars,
                 "overlap": c.chunk_overlap_sentences}
 
-    def run(self, paths: list[Path], rebuild: bool = False, remove: list[str] | None = None) -> IndexReport:
+    def run(self, paths: list[Path | str], rebuild: bool = False, remove: list[str] | None = None) -> IndexReport:
         t0 = time.perf_counter()
         report = IndexReport()
         with self.store.lock():
@@ -77,16 +82,17 @@ class Indexer:
                 del articles[doc]
             for path in expand_paths(paths):
                 try:
-                    a = read_article(path)
+                    found = read_sources(path, self.config)  # a feed holds several articles
                 except RagError as e:
                     report.failed[str(path)] = str(e)
                     continue
-                prev = articles.get(a.doc)
-                if prev is not None and prev.sha256 == a.sha256:
-                    report.unchanged.append(a.doc)
-                    continue
-                (report.updated if prev else report.added).append(a.doc)
-                articles[a.doc] = a
+                for a in found:
+                    prev = articles.get(a.doc)
+                    if prev is not None and prev.sha256 == a.sha256:
+                        report.unchanged.append(a.doc)
+                        continue
+                    (report.updated if prev else report.added).append(a.doc)
+                    articles[a.doc] = a
             if not articles:
                 raise BadInput("nothing to index: " + ("; ".join(report.failed.values()) or "no files given"))
             changed = report.added or report.updated or remove or report.rebuilt or old is None

@@ -1,6 +1,7 @@
 """The records that flow between stages. Plain dataclasses, JSON-friendly through to_dict()."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 
 
@@ -21,6 +22,16 @@ class Article:
     source_path: str = ""
     # Kept body paragraphs as (start, end) offsets, after chrome and duplicate removal.
     spans: list[tuple[int, int]] = field(default_factory=list)
+    author: str = ""
+    # Where the date came from: "metadata" (the page's markup), "labelled" (a 发布时间/발표시간 line or a
+    # timestamp line), "feed" (the item's date), "pdf" (the file's metadata), "inferred", or "".
+    date_source: str = ""
+    url: str = ""  # where a fetched article came from
+    page_starts: list[int] = field(default_factory=list)  # PDF: offset in `text` where each page starts
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based PDF page holding `offset`; 0 for articles without pages."""
+        return bisect.bisect_right(self.page_starts, offset) if self.page_starts else 0
 
     def meta(self) -> dict:
         d = asdict(self)
@@ -73,6 +84,7 @@ class Citation:
     start: int
     end: int
     quote: str
+    page: int = 0  # the PDF page the quote starts on; 0 when the source has no pages
 
 
 @dataclass

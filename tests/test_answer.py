@@ -7,7 +7,7 @@ from rag.pipeline import Pipeline
 
 KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts", "confidence",
         "refocused"}
-CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote"}
+CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 
 def pipe(config, emb, script=None):

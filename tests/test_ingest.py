@@ -59,17 +59,26 @@ def test_rejects_empty_and_binary(data, msg):
 
 
 def test_unsupported_file_type(tmp_path):
-    p = tmp_path / "a.pdf"
-    p.write_bytes(b"%PDF-1.4")
+    p = tmp_path / "a.docx"
+    p.write_bytes(b"PK\x03\x04")
     with pytest.raises(BadInput, match="unsupported file type"):
         read_article(p)
 
 
 def test_html_is_reduced_to_visible_text(tmp_path):
     p = tmp_path / "page.html"
-    p.write_text("<html><head><title>测试</title><script>var x=1;</script></head><body><p>截至2020年,两省互派341名干部挂职锻炼。</p></body></html>", encoding="utf-8")
+    para = "截至2020年,两省互派341名干部挂职锻炼，涉及发改、工信、商务等部门，挂职期限一般为一年。" * 2
+    p.write_text(f"<html><head><title>测试</title><script>var x=1;</script></head><body><p>{para}</p></body></html>",
+                 encoding="utf-8")
     a = read_article(p)
     assert "var x" not in a.text and "341名干部" in a.text and a.language == "zh"
+
+
+def test_a_page_with_only_a_line_of_text_is_no_article(tmp_path):
+    p = tmp_path / "stub.html"
+    p.write_text("<html><body><p>页面不存在，请返回首页。</p></body></html>", encoding="utf-8")
+    with pytest.raises(BadInput, match="no article body"):
+        read_article(p)
 
 
 @pytest.mark.parametrize("text,code", [("How many cadres?", "en"), ("两省合作项目总签约额是多少？", "zh"),

@@ -36,8 +36,8 @@ def test_figures_sources_topics(services):
 
 
 def test_upload_limits_and_add_remove(services, tmp_path):
-    bad = tmp_path / "a.pdf"
-    bad.write_bytes(b"%PDF")
+    bad = tmp_path / "a.docx"
+    bad.write_bytes(b"PK\x03\x04")
     with pytest.raises(BadInput, match="only"):
         services.add_source(str(bad))
     big = tmp_path / "big.txt"

@@ -30,20 +30,23 @@ CHROME_LINE = [
 # Everything after one of these lines is a related-links or footer block.
 TAIL_MARKERS = re.compile(r"^(관련\s?기사|관련기사\s*[:：]?|相关新闻|相关阅读|相关链接|延伸阅读)\s*[:：]?$")
 _CHROME = [re.compile(p, re.IGNORECASE) for p in CHROME_LINE]
-_LETTER = re.compile(r"[A-Za-z\u4e00-\u9fff\uac00-\ud7a3]")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: Arabic and Cyrillic lines are text too
 _PARA = re.compile(r"[^\n]+")
 _END_PUNCT = re.compile(r"[。！？!?.”’\"』」)）]$|다$")
 
 
-def is_chrome(line: str) -> bool:
+def is_chrome(line: str, min_letters: int = 2) -> bool:
     s = line.strip()
-    if len(_LETTER.findall(s)) < 2:
+    if len(_LETTER.findall(s)) < min_letters:
         return True  # "0", "......", stray numbers
     return any(p.search(s) for p in _CHROME) and len(s) < 120
 
 
-def body_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets of kept lines (one span per non-empty line), in order."""
+def body_spans(text: str, min_letters: int = 2) -> list[tuple[int, int]]:
+    """Offsets of kept lines (one span per non-empty line), in order.
+
+    `min_letters`: a line with fewer letters is layout debris in a saved text file; an extractor's
+    output (a web page's) has none of that, and a phone number or a score there is content."""
     spans: list[tuple[int, int]] = []
     seen: set[str] = set()
     for m in _PARA.finditer(text):
@@ -53,7 +56,7 @@ def body_spans(text: str) -> list[tuple[int, int]]:
             continue
         if TAIL_MARKERS.match(s):
             break
-        if is_chrome(s):
+        if is_chrome(s, min_letters):
             continue
         key = re.sub(r"\s+", "", s)
         # Exact repeats (001 prints a whole section twice); short lines such as captions are allowed to repeat.

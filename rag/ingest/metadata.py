@@ -9,16 +9,16 @@ from .clean import is_chrome
 _DATE_LABELLED = re.compile(
     r"(?:发布时间|发布日期|发表时间|발표시간|发稿时间|时间)\s*[:：]?\s*\[?\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})"
 )
-_DATE_LINE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:\s+\d{2}:\d{2}(?::\d{2})?)?\s*$", re.M)
+_DATE_LINE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:\s+\d{2}:\d{2}(?::\d{2})?)?\s*$", re.MULTILINE)
 # Dates mentioned in the body, for the inferred 'as of' date.
 _YMD = re.compile(r"(\d{4})\s*[年년\-/.]\s*(\d{1,2})\s*[月월\-/.]\s*(\d{1,2})\s*[日일]?")
 _YM = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]")
 _YEAR_END = re.compile(r"(\d{4})\s*[年년]\s*(?:底|末|말|년말|연말)")
 _OUTLET = [
     re.compile(r"(?:来源|出处|출처|원고래원)\s*[:：]\s*\[?\s*([^\s\]\[]{2,20})"),
-    re.compile(r"^/\s*(\S{2,12}?)\s*$", re.M),
+    re.compile(r"^/\s*(\S{2,12}?)\s*$", re.MULTILINE),
     re.compile(r"□\s*(\S{2,12}?(?:日报|晚报|新闻|报))"),
-    re.compile(r"^(\S{2,12}?(?:日报|新闻网|신문))(?:朝文版)?\s*$", re.M),
+    re.compile(r"^(\S{2,12}?(?:日报|新闻网|신문))(?:朝文版)?\s*$", re.MULTILINE),
 ]
 
 

@@ -17,10 +17,11 @@ from typing import Iterator
 from ..config import Config
 from ..errors import BadInput, RagError
 from ..figures.render import english_amount
+from ..ingest import SUFFIXES
 from ..types import Answer, Citation
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+UPLOAD_SUFFIXES = tuple(sorted(SUFFIXES))  # whatever `rag index` reads
 LANGS = {"auto": "", "English": "en", "中文": "zh", "한국어": "ko"}
 _MARK = re.compile(r"\[(\d+)\]")
 
@@ -159,12 +160,10 @@ class Services:
         return fig
 
     def sources(self) -> list[list]:
-        arts = self.pipe.index.articles
-        counts = {}
-        for p in self.pipe.index.passages:
-            counts[p.doc] = counts.get(p.doc, 0) + 1
-        return [[a.doc, a.title, a.outlet, a.date + (" (inferred)" if a.date_inferred else ""), a.language,
-                 counts.get(a.doc, 0)] for a in arts.values()]
+        from ..sources import source_rows
+
+        return [[r.doc, r.title, r.outlet, r.date + (f" ({r.date_source})" if r.date and r.date_source else ""),
+                 r.language, r.passages] for r in source_rows(self.pipe.index.articles, self.pipe.index.passages)]
 
     def add_source(self, path: str) -> str:
         from ..indexer import Indexer
