@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
                    help="files (.txt .md .html .htm .xml .rss .atom .pdf), folders, or http(s) URLs of pages, "
                         "feeds or PDFs (the only thing that makes the tool open a connection)")
+    i.add_argument("--currency", choices=["yuan", "won"],
+                   help="what 원 means in these sources (default: decided per article from its text and site)")
     i.add_argument("--offline", action="store_const", const=True, default=None,
                    help="refuse URLs: open no connection at all (also RAG_OFFLINE=1)")
     i.add_argument("--rebuild", action="store_true", help="re-read everything and re-embed from scratch")
@@ -114,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 CONFIG_KEYS = ("home", "index_dir", "models_dir", "llm_backend", "llm_model", "llm_url", "llm_remote_model",
-               "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads", "offline")
+               "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads", "offline", "currency")
 
 
 def config_from_args(args) -> Config:
@@ -314,8 +316,8 @@ def cmd_sources(args, config: Config) -> int:
     print(f"{len(rows)} articles, {len(index.passages)} passages")
     for r in rows:
         when = f"{r.date or 'no date'}" + (f" ({r.date_source})" if r.date and r.date_source else "")
-        extra = ", ".join(x for x in (r.outlet, r.author and f"by {r.author}", f"{r.pages} pages" if r.pages else "")
-                          if x)
+        extra = ", ".join(x for x in (r.outlet, r.author and f"by {r.author}", f"{r.pages} pages" if r.pages else "",
+                                      r.currency == "won" and "원 = won") if x)
         print(f"{r.doc}  [{r.language}]  {when}  {r.title[:70]}" + (f"  — {extra}" if extra else "")
               + f"  · {r.passages} passages" + (f"  · {r.url}" if r.url.startswith("http") else ""))
     return 0

@@ -67,6 +67,7 @@ class Config:
     offline: bool = False
     fetch_timeout_s: float = 20.0
     fetch_max_bytes: int = 8 * 1024 * 1024
+    currency: str = ""  # "yuan" or "won": what 원 means in the sources being indexed; "" = decide per article
 
     # Briefings: map over at most brief_passages passages (one prompt each), then one short overview.
     brief_passages: int = 8

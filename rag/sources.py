@@ -18,6 +18,7 @@ class SourceRow:
     passages: int
     pages: int  # PDF pages; 0 for other sources
     url: str
+    currency: str  # what 원 means in it: yuan or won ("" for languages without 원)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -33,5 +34,5 @@ def source_rows(articles: dict[str, Article], passages: list[Passage]) -> list[S
     for p in passages:
         counts[p.doc] = counts.get(p.doc, 0) + 1
     return [SourceRow(a.doc, a.title, a.date, date_source(a), a.outlet, a.author, a.language,
-                      counts.get(a.doc, 0), len(a.page_starts), a.url or a.source_path)
+                      counts.get(a.doc, 0), len(a.page_starts), a.url or a.source_path, a.currency)
             for a in sorted(articles.values(), key=lambda a: a.doc)]

@@ -28,6 +28,7 @@ class Article:
     date_source: str = ""
     url: str = ""  # where a fetched article came from
     page_starts: list[int] = field(default_factory=list)  # PDF: offset in `text` where each page starts
+    currency: str = ""  # what a bare 원 means here: "yuan" (Chinese-Korean press) or "won"; see ingest/currency.py
 
     def page_at(self, offset: int) -> int:
         """The 1-based PDF page holding `offset`; 0 for articles without pages."""

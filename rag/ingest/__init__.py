@@ -12,6 +12,7 @@ from ..config import Config
 from ..errors import BadInput
 from ..types import Article
 from . import clean, lang, metadata
+from .currency import currency_of
 from .decode import MAX_BYTES, decode
 from .feed import FeedItem, looks_like_feed, parse_feed
 from .fetch import doc_name, fetch, is_url
@@ -47,11 +48,12 @@ def parse_text(text: str, doc: str, encoding: str = "utf-8", source_path: str = 
     title_inferred = False
     if not title:
         title, title_inferred = metadata.title(text, spans)
+    language = lang.detect(body)
     return Article(
-        doc=doc, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), language=lang.detect(body),
+        doc=doc, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), language=language,
         title=title, title_inferred=title_inferred, date=date, date_inferred=date_source == "inferred",
         outlet=outlet or metadata.outlet(text), encoding=encoding, source_path=source_path, spans=spans,
-        author=author, date_source=date_source, url=url)
+        author=author, date_source=date_source, url=url, currency=currency_of(text, language, url))
 
 
 def _weighted_letters(s: str) -> int:
@@ -131,6 +133,14 @@ def _sniff(data: bytes, content_type: str) -> str:
 def read_sources(source: Path | str, config: Config | None = None) -> list[Article]:
     """Every article in a file (a feed holds several) or at a URL the user gave."""
     config = config or Config()
+    arts = _read(source, config)
+    if config.currency:  # the user's word for this source beats the evidence
+        for a in arts:
+            a.currency = config.currency
+    return arts
+
+
+def _read(source: Path | str, config: Config) -> list[Article]:
     if is_url(source):
         got = fetch(str(source), config.fetch_timeout_s, config.fetch_max_bytes, config.offline)
         kind = _sniff(got.data, got.content_type)
