@@ -30,7 +30,7 @@ def test_ask_rejects_empty_question(services):
 def test_figures_sources_topics(services):
     rows = services.figures("Qiqihar government service")
     assert {r[0] for r in rows} >= {"84개", "133项"}
-    assert len(services.sources()) == 5 and all(r[5] > 0 for r in services.sources())
+    assert len(services.sources()) == 5 and all(r[-1] > 0 for r in services.sources())
     assert any("Qiqihar" in t for t in services.topics("en"))
     assert services.investment_chart().axes
 

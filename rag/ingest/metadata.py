@@ -76,6 +76,6 @@ def title(text: str, spans: list[tuple[int, int]]) -> tuple[str, bool]:
         break
     if spans:
         first = text[spans[0][0]:spans[0][1]]
-        m = re.search(r"^.{4,60}?[。.!?！？]", first)
+        m = re.search(r"^.{4,60}?(?:[。!?！？]|\.(?!\d))", first)  # not the point inside 88.8
         return (m.group(0) if m else first[:60] + "…"), True
     return "", True

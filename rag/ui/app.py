@@ -88,8 +88,9 @@ def build(services: Services) -> gr.Blocks:
             gr.Plot(services.investment_chart())
 
         with gr.Tab("Sources"):
-            s_table = gr.Dataframe(services.sources(), headers=["file", "title", "outlet", "date", "language",
-                                                                 "passages"], interactive=False)
+            s_table = gr.Dataframe(services.sources(), headers=["file", "language", "title", "date (source)", "outlet",
+                                                                 "author", "원 =", "passages"], interactive=False,
+                                   elem_id="sources-table")
             upload = gr.File(label=f"Add an article ({', '.join(UPLOAD_SUFFIXES)}, ≤ {MAX_UPLOAD_BYTES // 1024} KB)",
                              file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
             with gr.Row():
@@ -101,15 +102,17 @@ def build(services: Services) -> gr.Blocks:
                 if f is None:
                     return gr.update(), ""
                 try:
-                    return services.sources(), services.add_source(f if isinstance(f, str) else f.name)
+                    msg = services.add_source(f if isinstance(f, str) else f.name)  # before the table is read
                 except (RagError, OSError) as e:
-                    return services.sources(), f"**{e}**"
+                    msg = f"**{e}**"
+                return services.sources(), msg
 
             def on_remove(doc):
                 try:
-                    return services.sources(), services.remove_source(doc.strip())
+                    msg = services.remove_source(doc.strip())
                 except RagError as e:
-                    return services.sources(), f"**{e}**"
+                    msg = f"**{e}**"
+                return services.sources(), msg
 
             upload.upload(on_upload, [upload], [s_table, s_msg])
             remove_btn.click(on_remove, [remove], [s_table, s_msg])

@@ -162,8 +162,9 @@ class Services:
     def sources(self) -> list[list]:
         from ..sources import source_rows
 
-        return [[r.doc, r.title, r.outlet, r.date + (f" ({r.date_source})" if r.date and r.date_source else ""),
-                 r.language, r.passages] for r in source_rows(self.pipe.index.articles, self.pipe.index.passages)]
+        return [[r.doc, r.language, r.title if len(r.title) <= 48 else r.title[:47] + "…", r.date + (f" ({r.date_source})" if r.date and r.date_source else ""),
+                 r.outlet, r.author, r.currency, r.passages]
+                for r in source_rows(self.pipe.index.articles, self.pipe.index.passages)]
 
     def add_source(self, path: str) -> str:
         from ..indexer import Indexer

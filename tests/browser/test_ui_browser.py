@@ -87,6 +87,9 @@ def test_upload_article_then_ask_about_it(page, tmp_path):
     page.get_by_role("tab", name="Sources").click()
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("document.querySelector('#source-status')?.innerText.includes('added')", timeout=60_000)
+    # The table shows the new row in the same action (it used to be read before the add ran).
+    page.wait_for_function("document.querySelector('#sources-table')?.innerText.includes('zz_harbin_new_area.txt')",
+                           timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
     _ask(page, "哈尔滨新区2024年引进合作项目多少个，总投资多少？", "88.8亿元")
     page.click("#answer a.cite >> nth=0")
