@@ -247,18 +247,27 @@ class Answerer:
         return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
                 {"role": "user", "content": user}]
 
-    def run(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
-        t0 = time.perf_counter()
-        question = check_question(question, self.config.max_question_chars)
+    def refusal(self, question: str, language: str | None = None) -> Answer | None:
+        """The answer to a question in a language the tool does not read (before any retrieval), else None."""
         qlang = langid.detect(question)
         if qlang == "und":
             raise BadInput("the question has no words in it")
         lang = self.answer_language(question, language)
+        if lang in langid.SUPPORTED and qlang in langid.SUPPORTED:
+            return None
+        text = self.prompts.message("unsupported_language", "en", language=langid.NAMES.get(qlang, qlang))
+        return Answer(question, text, "en", True, [], Timings(), self.llm.name, confidence="")
+
+    def run(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
+        t0 = time.perf_counter()
+        question = check_question(question, self.config.max_question_chars)
+        refused = self.refusal(question, language)
+        if refused is not None:
+            refused.timings.total_s = time.perf_counter() - t0
+            return refused
+        qlang = langid.detect(question)
+        lang = self.answer_language(question, language)
         timings = Timings()
-        if lang not in langid.SUPPORTED or qlang not in langid.SUPPORTED:
-            text = self.prompts.message("unsupported_language", "en", language=langid.NAMES.get(qlang, qlang))
-            timings.total_s = time.perf_counter() - t0
-            return Answer(question, text, "en", True, [], timings, self.llm.name)
 
         result = self.retriever.search(question)
         timings.retrieve_s = result.seconds

@@ -69,6 +69,10 @@ class Config:
     fetch_max_bytes: int = 8 * 1024 * 1024
     currency: str = ""  # "yuan" or "won": what 원 means in the sources being indexed; "" = decide per article
 
+    # Web UI beyond loopback: sign-in from "user:password[,…]" or a file of such lines; no default password.
+    ui_auth: str = ""
+    ui_auth_file: str = ""
+
     # Briefings: map over at most brief_passages passages (one prompt each), then one short overview.
     brief_passages: int = 8
     brief_candidates: int = 16

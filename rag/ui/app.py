@@ -10,10 +10,13 @@ from ..config import PROJECT_ROOT, Config
 from ..errors import RagError
 from .services import LANGS, MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, Services, quick_eval
 
+# Highlights and badges set their own text colour: on a dark theme the inherited light text on a pale
+# background was unreadable. Each pair is above WCAG AA (4.5:1); tests/browser checks it from computed styles.
 CSS = """
-mark{background:#ffe58a} .badge{display:inline-block;margin:.2em;padding:.1em .5em;border-radius:1em;font-size:.85em}
-.badge.ok{background:#d9f7be} .badge.bad{background:#ffccc7} .evidence li{margin-bottom:.6em}
-.source{font-size:.92em;line-height:1.5} a.cite{font-weight:bold;text-decoration:none}
+mark{background:#ffe58a;color:#1f1f1f} .badge{display:inline-block;margin:.2em;padding:.1em .5em;border-radius:1em;
+font-size:.85em} .badge.ok{background:#d9f7be;color:#135200} .badge.bad{background:#ffccc7;color:#820014}
+.evidence li{margin-bottom:.6em} .source{font-size:.92em;line-height:1.5} a.cite{font-weight:bold;text-decoration:none}
+.error{color:#a8071a;font-weight:600} .dark .error{color:#ff9c9c}
 """
 MODELS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "server"]
 
@@ -22,31 +25,36 @@ def build(services: Services) -> gr.Blocks:
     out_dir = Path(tempfile.mkdtemp(prefix="rag-ui-"))
     with gr.Blocks(title="newsrag") as demo:
         gr.Markdown("## newsrag — questions, briefings and figures from Chinese and Korean news, offline")
+        gr.Markdown(services.corpus_summary(), elem_id="corpus")
         with gr.Tab("Ask"):
             with gr.Row():
-                question = gr.Textbox(label="Question (English, 中文, 한국어)", lines=2, scale=4,
-                                      elem_id="question")
+                # lines=1 (growing to 6): Enter asks and Shift+Enter starts a new line, as in any chat box.
+                question = gr.Textbox(label="Question (English, 中文, 한국어)", lines=1, max_lines=6, scale=4,
+                                      placeholder="Enter to ask · Shift+Enter for a new line", elem_id="question")
                 with gr.Column(scale=1):
                     language = gr.Dropdown(list(LANGS), value="auto", label="Answer language")
                     model = gr.Dropdown(MODELS, value=services.config.llm_model if services.config.llm_backend
                                         != "openai" else "server", label="Model")
             ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
+            examples = services.example_questions()
+            if examples:
+                gr.Examples([[q] for q in examples], [question], label="Try a question about these articles",
+                            elem_id="examples")
             answer = gr.HTML(elem_id="answer")
             status = gr.Markdown(elem_id="status")
             with gr.Row():
-                with gr.Column():
-                    gr.Markdown("### Cited sources")
-                    sources = gr.HTML(elem_id="sources")
-                with gr.Column():
-                    gr.Markdown("### Retrieved evidence")
-                    evidence = gr.HTML(elem_id="evidence")
+                sources = gr.HTML(elem_id="sources")  # headings come with their content
+                evidence = gr.HTML(elem_id="evidence")
 
             def on_ask(q, lang):
                 for u in services.ask(q, lang):
                     yield u.answer_md, u.evidence_html, u.sources_html, f"<small>{u.status}</small>"
 
-            ask_btn.click(on_ask, [question, language], [answer, evidence, sources, status])
-            question.submit(on_ask, [question, language], [answer, evidence, sources, status])
+            # One queue for everything that uses the model: a question asked during a briefing waits in
+            # Gradio's queue, which shows its position and an estimate, not behind a silent lock.
+            model_queue = {"concurrency_id": "model", "concurrency_limit": 1}
+            ask_btn.click(on_ask, [question, language], [answer, evidence, sources, status], **model_queue)
+            question.submit(on_ask, [question, language], [answer, evidence, sources, status], **model_queue)
 
             def on_model(m):
                 try:
@@ -68,14 +76,14 @@ def build(services: Services) -> gr.Blocks:
             with gr.Row():
                 md_file, html_file = gr.File(label="Markdown"), gr.File(label="HTML")
 
-            def on_brief(t, lang, s, progress=gr.Progress()):
+            def on_brief(t, lang, s, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
                 try:
                     md, p_md, p_html = services.brief(t, lang, s, out_dir, progress)
                     return md, str(p_md), str(p_html)
                 except RagError as e:
                     return f"**{e}**", None, None
 
-            b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file])
+            b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file], **model_queue)
 
         with gr.Tab("Figures"):
             with gr.Row():
@@ -91,9 +99,12 @@ def build(services: Services) -> gr.Blocks:
             s_table = gr.Dataframe(services.sources(), headers=["file", "language", "title", "date (source)", "outlet",
                                                                  "author", "원 =", "passages"], interactive=False,
                                    elem_id="sources-table")
+            editable = not services.read_only
+            if not editable:
+                gr.Markdown("Read-only: this UI was started beyond loopback without credentials.")
             upload = gr.File(label=f"Add an article ({', '.join(UPLOAD_SUFFIXES)}, ≤ {MAX_UPLOAD_BYTES // 1024} KB)",
-                             file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
-            with gr.Row():
+                             file_types=list(UPLOAD_SUFFIXES), elem_id="upload", visible=editable)
+            with gr.Row(visible=editable):
                 remove = gr.Textbox(label="Remove article (file name)", scale=3)
                 remove_btn = gr.Button("Remove", scale=1)
             s_msg = gr.Markdown(elem_id="source-status")
@@ -114,8 +125,8 @@ def build(services: Services) -> gr.Blocks:
                     msg = f"**{e}**"
                 return services.sources(), msg
 
-            upload.upload(on_upload, [upload], [s_table, s_msg])
-            remove_btn.click(on_remove, [remove], [s_table, s_msg])
+            upload.upload(on_upload, [upload], [s_table, s_msg], **model_queue)
+            remove_btn.click(on_remove, [remove], [s_table, s_msg], **model_queue)
 
         with gr.Tab("Eval"):
             report = PROJECT_ROOT / "eval" / "results" / "eval.md"
@@ -126,12 +137,19 @@ def build(services: Services) -> gr.Blocks:
                     gr.Image(str(report.parent / png), show_label=False)
             q_btn = gr.Button("Quick run (5 questions)")
             q_out = gr.Markdown()
-            q_btn.click(lambda: quick_eval(services), [], q_out)
+            q_btn.click(lambda: quick_eval(services), [], q_out, **model_queue)
     demo.queue(default_concurrency_limit=1, max_size=64)
     return demo
 
 
 def launch(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
-    services = Services(config).warm_up()
+    import sys
+
+    from .access import decide
+
+    access = decide(config, host)
+    print(f"rag ui: {access.message}", file=sys.stderr)
+    services = Services(config, read_only=access.read_only).warm_up()
     build(services).launch(server_name=host, server_port=port, show_error=False, css=CSS,
-                           max_file_size=MAX_UPLOAD_BYTES)
+                           max_file_size=MAX_UPLOAD_BYTES, auth=access.credentials or None,
+                           auth_message="newsrag: sign in" if access.credentials else None)

@@ -18,7 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-QUESTIONS = [("两省对俄贸易额2019年是多少？", "1957.10"), ("장춘과 사평의 32개 주요 협력 프로젝트의 총투자는 얼마인가?", "289.36"),
+QUESTIONS = [("两省对俄贸易额2019年是多少？", "1957.10"),
+             ("장춘과 사평의 32개 주요 협력 프로젝트의 총투자는 얼마인가?", "289.36"),
              ("广州市可办理齐齐哈尔市多少项政务服务事项？", "133")]
 
 
@@ -38,11 +39,11 @@ def start_app(env: dict | None = None, wait_s: float = 120) -> tuple[subprocess.
         try:
             urllib.request.urlopen(url, timeout=1)
             return proc, url
-        except OSError:
+        except OSError as e:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log.seek(0)
-                raise RuntimeError("the app did not start: " + log.read().decode(errors="replace")[-2000:])
+                raise RuntimeError("the app did not start: " + log.read().decode(errors="replace")[-2000:]) from e
             time.sleep(0.5)
 
 
@@ -69,7 +70,7 @@ def run(n: int, timeout: float) -> dict:
         jobs = [(QUESTIONS[i % len(QUESTIONS)], client.submit(QUESTIONS[i % len(QUESTIONS)][0], "auto",
                                                               api_name="/on_ask")) for i in range(n)]
         outcomes = []
-        for (q, expect), job in jobs:
+        for (_question, expect), job in jobs:
             try:
                 answer = job.result(timeout=timeout)[0]
                 outcomes.append("ok" if expect in answer else "wrong")

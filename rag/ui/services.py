@@ -9,10 +9,10 @@ import queue
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from ..config import Config
 from ..errors import BadInput, RagError
@@ -35,15 +35,16 @@ class AskUpdate:
 
 
 class Services:
-    def __init__(self, config: Config, embedder=None, llm=None):
+    def __init__(self, config: Config, embedder=None, llm=None, read_only: bool = False):
         from ..pipeline import Pipeline
 
         self.config = config
+        self.read_only = read_only  # beyond loopback without credentials: nobody may add or remove
         self._embedder, self._llm = embedder, llm
         self.pipe = Pipeline(config, embedder=embedder, llm=llm)
         self.lock = threading.Lock()  # one model, one request at a time; Gradio's queue holds the rest
 
-    def warm_up(self) -> "Services":
+    def warm_up(self) -> Services:
         self.pipe.warm_up()
         return self
 
@@ -66,24 +67,69 @@ class Services:
 
     def evidence(self, question: str) -> str:
         result = self.pipe.retriever.search(question)
-        items = []
+        items, shown = [], []
         for h in result.hits:
             p = h.passage
+            # Passages overlap by a sentence: one that mostly repeats a passage already shown is left out.
+            if any(q.doc == p.doc and min(q.end, p.end) - max(q.start, p.start) > 0.5 * (p.end - p.start)
+                   for q in shown):
+                continue
+            shown.append(p)
             text = highlight_figures(p.text)
             items.append(f"<li><b>{html.escape(p.title)}</b> <small>{html.escape(p.date)} · "
                          f"<code>{html.escape(p.doc)}</code></small><br>{text}</li>")
-        return "<ol class='evidence'>" + "".join(items) + "</ol>"
+        if not items:
+            return ""
+        return "<h3>Retrieved evidence</h3><ol class='evidence'>" + "".join(items) + "</ol>"
+
+    def corpus_summary(self) -> str:
+        """One line on what is indexed, for the first screen."""
+        arts = list(self.pipe.index.articles.values())
+        if not arts:
+            return "Nothing is indexed yet: add articles in the Sources tab or with `rag index`."
+        by_lang: dict[str, int] = {}
+        for a in arts:
+            by_lang[a.language] = by_lang.get(a.language, 0) + 1
+        dates = sorted(a.date for a in arts if a.date)
+        langs = ", ".join(f"{n} {lang}" for lang, n in sorted(by_lang.items(), key=lambda x: -x[1]))
+        span = f", dated {dates[0]} to {dates[-1]}" if dates else ""
+        return (f"{len(arts)} articles ({langs}), {len(self.pipe.index.passages)} passages, "
+                f"{len(self.pipe.index.figures)} figures{span}.")
+
+    def example_questions(self) -> list[str]:
+        """One question per language about the indexed articles: the article richest in figures of each
+        corpus language, asked about in English, Chinese and Korean (templates in prompts/messages.json)."""
+        from ..prompts import Prompts
+
+        counts: dict[str, int] = {}
+        for f in self.pipe.index.figures:
+            counts[f.doc] = counts.get(f.doc, 0) + 1
+        arts = sorted(self.pipe.index.articles.values(), key=lambda a: (-counts.get(a.doc, 0), a.doc))
+        if not arts:
+            return []
+        prompts = Prompts(self.config.prompts_dir)
+        picks = []
+        for lang in ("en", "zh", "ko"):  # a different article for each, where there are several
+            a = next((x for x in arts if x not in picks and x.language != lang), None) or next(
+                (x for x in arts if x not in picks), arts[0])
+            picks.append(a)
+        return [prompts.message("example_question", lang, title=_short_title(a.title))
+                for lang, a in zip(("en", "zh", "ko"), picks, strict=True)]
 
     def ask(self, question: str, language: str = "auto") -> Iterator[AskUpdate]:
         """Evidence first (retrieval is ~0.1 s), then the answer as it streams, then verified citations."""
         from ..answer import check_question
 
+        lang = LANGS.get(language, language or "")
         try:
             question = check_question(question, self.config.max_question_chars)
+            refused = self.pipe.answerer.refusal(question, lang or None)
         except BadInput as e:
-            yield AskUpdate(f"**{html.escape(str(e))}**", "", "", "error")
+            yield AskUpdate(render_error(str(e)), "", "", "error")
             return
-        lang = LANGS.get(language, language or "")
+        if refused is not None:  # a language it does not read: no evidence, no confidence to show
+            yield AskUpdate(render_answer(refused), "", "", render_status(refused))
+            return
         evidence = self.evidence(question)
         yield AskUpdate("…", evidence, "", "retrieved; the model is writing")
         pieces: queue.Queue = queue.Queue()
@@ -104,7 +150,7 @@ class Services:
             text += piece
             yield AskUpdate(html.escape(text), evidence, "", "writing")
         if "error" in box:
-            yield AskUpdate(f"**{html.escape(box['error'])}**", evidence, "", "error")
+            yield AskUpdate(render_error(box["error"]), evidence, "", "error")
             return
         ans: Answer = box["answer"]
         yield AskUpdate(render_answer(ans), evidence, render_sources(ans.citations, self.pipe.index.articles),
@@ -162,13 +208,19 @@ class Services:
     def sources(self) -> list[list]:
         from ..sources import source_rows
 
-        return [[r.doc, r.language, r.title if len(r.title) <= 48 else r.title[:47] + "…", r.date + (f" ({r.date_source})" if r.date and r.date_source else ""),
-                 r.outlet, r.author, r.currency, r.passages]
+        return [[r.doc, r.language, _short_title(r.title, 48),
+                 r.date + (f" ({r.date_source})" if r.date and r.date_source else ""), r.outlet, r.author,
+                 r.currency, r.passages]
                 for r in source_rows(self.pipe.index.articles, self.pipe.index.passages)]
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise BadInput("this UI is read-only (started beyond loopback without credentials)")
 
     def add_source(self, path: str) -> str:
         from ..indexer import Indexer
 
+        self._writable()
         src = Path(path)
         name = Path(src.name).name  # never a path from the client
         if src.suffix.lower() not in UPLOAD_SUFFIXES:
@@ -191,6 +243,7 @@ class Services:
     def remove_source(self, doc: str) -> str:
         from ..indexer import Indexer
 
+        self._writable()
         with self.lock:
             Indexer(self.pipe.config, self.pipe.embedder).run([], remove=[doc])
             self.pipe.warm_up()
@@ -229,18 +282,28 @@ def render_sources(citations: list[Citation], articles: dict) -> str:
         if a is None:
             continue
         lo, hi = max(0, c.start - 160), min(len(a.text), c.end + 160)
-        body = (html.escape(a.text[lo:c.start]) + "<mark>" + html.escape(a.text[c.start:c.end]) + "</mark>"
-                + html.escape(a.text[c.end:hi]))
+        body = ("…" * (lo > 0) + html.escape(a.text[lo:c.start]) + "<mark>" + html.escape(a.text[c.start:c.end])
+                + "</mark>" + html.escape(a.text[c.end:hi]) + "…" * (hi < len(a.text)))
         out.append(f"<details id='cite-{c.marker}' open><summary>[{c.marker}] {html.escape(a.title)} — "
                    f"{html.escape(a.date)} · <code>{html.escape(a.doc)}</code> · chars {c.start}–{c.end}</summary>"
                    f"<div class='source'>{body.replace(chr(10), '<br>')}</div></details>")
-    return "".join(out)
+    return "<h3>Cited sources</h3>" + "".join(out) if out else ""
+
+
+def render_error(message: str) -> str:
+    return f"<p class='error' role='alert'>{html.escape(message)}</p>"
+
+
+def _short_title(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else title[:limit - 1] + "…"
 
 
 def render_status(ans: Answer) -> str:
     t = ans.timings
     notes = [f"{ans.model}", f"retrieve {t.retrieve_s:.2f} s", f"prefill {t.prefill_s:.1f} s ({t.prompt_tokens} tok)",
-             f"generate {t.generate_s:.1f} s", f"total {t.total_s:.1f} s", f"confidence {ans.confidence}"]
+             f"generate {t.generate_s:.1f} s", f"total {t.total_s:.1f} s"]
+    if not ans.abstained and ans.confidence:  # an abstention or a refusal has no figure to be sure of
+        notes.append(f"confidence {ans.confidence}")
     if ans.conflicts:
         notes.append(f"{len(ans.conflicts)} conflicting source(s) noted")
     return " · ".join(notes)

@@ -34,17 +34,23 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        pg = browser.new_page(viewport={"width": 1300, "height": 1000})
-        pg.goto(app_url)
-        pg.wait_for_selector("#ask")
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, browser):
+    pg = browser.new_page(viewport={"width": 1300, "height": 1000})
+    pg.goto(app_url)
+    pg.wait_for_selector("#ask")
+    yield pg
+    pg.close()
 
 
 def _ask(page, question, expect):
@@ -95,3 +101,130 @@ def test_upload_article_then_ask_about_it(page, tmp_path):
     page.click("#answer a.cite >> nth=0")
     assert "zz_harbin_new_area.txt" in page.inner_text("#sources")
     page.screenshot(path=str(ARTIFACTS / "ask-uploaded.png"), full_page=True)
+
+
+# ---- the findings of a walk-through with the real model, each with the test that would have caught it
+
+_CONTRAST_JS = """(sel) => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bg = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+      if (c && !c.startsWith('rgba(0, 0, 0, 0') && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+  return [...document.querySelectorAll(sel)].map(el => { const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); });
+}"""
+
+
+def _tab(pg, name):
+    """Open a tab; on a narrow screen the last tabs sit behind Gradio's "More tabs" menu."""
+    tab = pg.get_by_role("tab", name=name)
+    if tab.count() and tab.is_visible():
+        tab.click()
+        return
+    pg.click("button[aria-label='More tabs']")
+    pg.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def _open(browser, app_url, dark=False, width=1300):
+    pg = browser.new_page(viewport={"width": width, "height": 1000}, color_scheme="dark" if dark else "light")
+    pg.goto(app_url + ("?__theme=dark" if dark else "?__theme=light"))
+    pg.wait_for_selector("#ask")
+    return pg
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_highlights_and_badges_are_readable_in_both_themes(browser, app_url, dark):
+    pg = _open(browser, app_url, dark)
+    _ask(pg, "장춘과 사평의 32개 주요 협력 프로젝트의 총투자는 얼마인가?", "289.36억원")
+    pg.wait_for_selector("#answer .badge")
+    for sel in ("#answer .badge", "#evidence mark", "#sources mark"):
+        ratios = pg.evaluate(_CONTRAST_JS, sel)
+        assert ratios and min(ratios) >= 4.5, (sel, dark, ratios)
+    pg.screenshot(path=str(ARTIFACTS / f"ask-{'dark' if dark else 'light'}.png"), full_page=True)
+    pg.close()
+
+
+def test_enter_submits_and_shift_enter_breaks_the_line(browser, app_url):
+    pg = _open(browser, app_url)
+    box = pg.locator("#question textarea")
+    box.fill("两省对俄贸易额")
+    box.press("Shift+Enter")
+    box.type("2019年是多少？")
+    assert "\n" in box.input_value() and pg.inner_text("#answer").strip() == ""
+    box.press("Enter")
+    pg.wait_for_function("document.querySelector('#answer a.cite')", timeout=30_000)
+    assert "1957.10" in pg.inner_text("#answer")
+    pg.close()
+
+
+def test_errors_are_plain_sentences_not_markdown(browser, app_url):
+    pg = _open(browser, app_url)
+    pg.fill("#question textarea", "   ")
+    pg.click("#ask")
+    pg.wait_for_selector("#answer .error")
+    assert "**" not in pg.inner_text("#answer") and "empty" in pg.inner_text("#answer")
+    pg.close()
+
+
+def test_a_refused_language_shows_no_evidence_and_no_confidence(browser, app_url):
+    pg = _open(browser, app_url)
+    pg.fill("#question textarea", "黒竜江省は広東省に何人の幹部を派遣しましたか")
+    pg.click("#ask")
+    pg.wait_for_function("document.querySelector('#answer')?.innerText.includes('Japanese')", timeout=30_000)
+    assert pg.locator("#evidence li").count() == 0 and "confidence" not in pg.inner_text("#status")
+    pg.close()
+
+
+def test_first_screen_guides_with_the_corpus_and_example_questions(browser, app_url):
+    pg = _open(browser, app_url)
+    assert "5 articles" in pg.inner_text("#corpus")
+    examples = pg.locator("#examples button, #examples td, #examples .example").all_inner_texts()
+    text = " ".join(examples)
+    assert "key figures" in text and "关键数字" in text and "주요 수치" in text
+    # no empty headings before anything was asked
+    assert "Cited sources" not in pg.inner_text("#sources") and "Retrieved evidence" not in pg.inner_text("#evidence")
+    pg.close()
+
+
+def test_cut_quotes_end_in_an_ellipsis(browser, app_url):
+    pg = _open(browser, app_url)
+    _ask(pg, "장춘과 사평의 32개 주요 협력 프로젝트의 총투자는 얼마인가?", "289.36억원")
+    pg.wait_for_selector("#sources .source")
+    assert "…" in pg.inner_text("#sources .source >> nth=0")
+    pg.close()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+@pytest.mark.parametrize("width", [1300, 400])
+def test_screenshots_of_every_tab(browser, app_url, dark, width):
+    pg = _open(browser, app_url, dark, width)
+    for tab in ("Ask", "Briefing", "Figures", "Sources", "Eval"):
+        _tab(pg, tab)
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(ARTIFACTS / f"tab-{tab.lower()}-{'dark' if dark else 'light'}-{width}.png"),
+                      full_page=True)
+    pg.close()
+
+
+def test_beyond_loopback_needs_a_sign_in(browser, tmp_path_factory):
+    """With credentials set the app asks for them (started on loopback here: the rule is the same)."""
+    home = tmp_path_factory.mktemp("authhome")
+    shutil.copytree(PROJECT_ROOT / "seeds", home / "seeds")
+    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake",
+           "RAG_UI_AUTH": "editor:correct-horse"}
+    subprocess.run([sys.executable, "-m", "rag.cli", "index"], env=env, check=True, capture_output=True)
+    proc, url = start_app(env, wait_s=60)
+    try:
+        pg = browser.new_page()
+        pg.goto(url)
+        pg.wait_for_selector("input[type=password]", timeout=30_000)
+        assert pg.locator("#ask").count() == 0
+        pg.fill("input[type=text]", "editor")
+        pg.fill("input[type=password]", "correct-horse")
+        pg.keyboard.press("Enter")
+        pg.wait_for_selector("#ask", timeout=30_000)
+        pg.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
