@@ -9,30 +9,29 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-
 from decimal import Decimal
 
 from . import figures
 from .citations import CitationList
 from .config import Config
-from .figures.conflicts import conflicts_for
-from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
-from .figures.entity import (SentenceCandidate, asks_entity, days, holds_answer_type, lead_sentence,
-                             rank_sentences)
-from .figures.focus import Candidate, FigureFocus, asked_years, fits_asked_unit, question_words, year_match
-from .figures.leads import REFOCUS_MIN, focus_set, lead_set
-from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
-from .figures.verify import FigureVerifier
 from .errors import BadInput
 from .evaluation.score import answer_language
+from .figures.conflicts import conflicts_for
+from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
+from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
+from .figures.entity import SentenceCandidate, asks_entity, days, holds_answer_type, lead_sentence, rank_sentences
+from .figures.focus import Candidate, FigureFocus, asked_years, fits_asked_unit, question_words, year_match
+from .figures.leads import REFOCUS_MIN, focus_set, lead_set
+from .figures.verify import FigureVerifier
 from .ingest import lang as langid
 from .llm.base import ChatModel, OnToken
 from .prompts import Prompts
 from .retrieval import HybridRetriever
 from .text import glossary
 from .text.tokenize import tokens
-from .types import Answer, Article, Citation, Conflict, Figure, Hit, Passage, Timings
+from .types import Answer, Article, Citation, Conflict, ConflictValue, Figure, Hit, Passage, Timings
 
 NOT_FOUND = "NOT_FOUND"
 # Sentence ends in an answer; a '.' only before a space or the end, so 289.36 stays whole.
@@ -207,7 +206,7 @@ class Answerer:
         return langid.detect(question)
 
     def build_messages(self, question: str, blocks: list[ContextBlock], language: str,
-                       leads: list[Candidate] = (), date: DateCandidate | None = None,
+                       leads: Sequence[Candidate] = (), date: DateCandidate | None = None,
                        entity: SentenceCandidate | None = None, insist_language: bool = False) -> list[dict]:
         def marker_of(doc: str, sentence: tuple[int, int]) -> int | None:
             return next((b.marker for b in blocks if b.hit.passage.doc == doc and sentence in b.sentences), None)
@@ -316,7 +315,7 @@ class Answerer:
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
     def _draft(self, q: _Query, blocks: list[ContextBlock], lang: str, timings: Timings,
-               on_token: OnToken | None) -> "_Draft":
+               on_token: OnToken | None) -> _Draft:
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
         question = q.text
         gen = self.llm.chat(self.build_messages(question, blocks, lang, q.leads, q.date, q.entity, q.insist_language),
@@ -345,7 +344,7 @@ class Answerer:
             return _Draft(abstain=True)
         return _Draft(text, citations, checks, found, supporting)
 
-    def _refocus(self, leads: list[Candidate], top: list[Candidate], ranked: list[Candidate], draft: "_Draft",
+    def _refocus(self, leads: list[Candidate], top: list[Candidate], ranked: list[Candidate], draft: _Draft,
                  hits: list[Hit]) -> list[ContextBlock]:
         """The sentences of the best-fitting figures (`top`) alone, when the draft used none of them
         and nothing that fits nearly as well, abstained while a clear lead was in the context, or
@@ -436,7 +435,8 @@ class Answerer:
             return True
         # The article may restate the figure where it names the place: 1114.79亿元 twice in 001.
         # A new list: the caller's figures go on to the year and word checks as they are.
-        figs = figs + [g for f in figs for g in self.focus.by_doc.get(f.doc, []) if (g.value, g.unit) == (f.value, f.unit)]
+        figs = figs + [g for f in figs for g in self.focus.by_doc.get(f.doc, [])
+                       if (g.value, g.unit) == (f.value, f.unit)]
         for f in figs:
             p = self.passages.get(f.passage_id)
             body = self.articles[f.doc].text[p.start:p.end] if p else ""
@@ -463,6 +463,7 @@ class Answerer:
             (b.sentences[0] for b in blocks if b.hit.passage.id == p.id and b.sentences), None))
         cite = cites.cite
         markers = {c.marker: c.passage_id for c in citations}
+        assert self.verifier is not None, "called only when there are passages to verify against"
         v = self.verifier.run(text, lang, markers, [b.hit.passage.id for b in blocks], cite)
         text = v.text
         found = conflicts_for(v.supporting, self.conflicts)
@@ -497,13 +498,15 @@ class Answerer:
         def when(v) -> str:
             return self.prompts.message("as_of", lang, date=v.as_of or v.date)
 
-        parts, groups = [], {}
+        parts: list[str] = []
+        groups: dict[tuple[str, str], list[ConflictValue]] = {}
         for v in c.values:
             groups.setdefault((v.doc, v.as_of), []).append(v)
         for vs in groups.values():
             f = self.figure_by_id.get(vs[0].figure_id)
             marker = cite(vs[0].passage_id, (f.sentence_start, f.sentence_end) if f else None)
-            parts.append(self.prompts.message("conflict_value", lang, value=", ".join(dict.fromkeys(render(v) for v in vs)),
+            parts.append(self.prompts.message("conflict_value", lang,
+                                              value=", ".join(dict.fromkeys(render(v) for v in vs)),
                                               when=when(vs[0]), marker=marker))
         newest = next(v for v in c.values if v.passage_id == c.newest)
         newest_group = groups[(newest.doc, newest.as_of)]

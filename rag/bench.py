@@ -156,12 +156,12 @@ def run_bench(config: Config, questions_file: Path | None = None, out: Path | No
     totals, retrieves = [], []
     for q in questions:
         a = pipe.ask(q)
-        t = a.timings
-        tps = t.completion_tokens / t.generate_s if t.generate_s else 0.0
-        totals.append(t.total_s)
-        retrieves.append(t.retrieve_s)
-        lines.append(f"| {q[:40]} | {t.retrieve_s:.3f} | {t.prompt_tokens} | {t.prefill_s:.1f} | "
-                     f"{t.completion_tokens} | {t.generate_s:.1f} | {tps:.1f} | {t.total_s:.1f} |")
+        tm = a.timings
+        tps = tm.completion_tokens / tm.generate_s if tm.generate_s else 0.0
+        totals.append(tm.total_s)
+        retrieves.append(tm.retrieve_s)
+        lines.append(f"| {q[:40]} | {tm.retrieve_s:.3f} | {tm.prompt_tokens} | {tm.prefill_s:.1f} | "
+                     f"{tm.completion_tokens} | {tm.generate_s:.1f} | {tps:.1f} | {tm.total_s:.1f} |")
     lines += ["", f"retrieval: median {statistics.median(retrieves):.3f} s, max {max(retrieves):.3f} s",
               f"end-to-end: median {statistics.median(totals):.1f} s, max {max(totals):.1f} s",
               f"peak RSS: {peak_rss_mb():.0f} MB"]

@@ -20,7 +20,7 @@ def _pieces(text: str, sentence: Sentence, limit: int) -> list[Sentence]:
     if len(sentence.segments) > 1 or sentence.end - sentence.start <= limit:
         return [sentence]
     s, e = sentence.start, sentence.end
-    out = []
+    out: list[Sentence] = []
     while e - s > limit:
         cut = None
         for m in _SOFT_BREAK.finditer(text, s + limit // 2, s + limit):

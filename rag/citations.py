@@ -1,13 +1,13 @@
 """Citations numbered in order of first use, one per passage, each quoting an exact source span."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Iterable
 
 from .types import Article, Citation, Passage
 
 
 class CitationList:
-    def __init__(self, articles: dict[str, Article], passages: dict[str, Passage], items: list[Citation] = (),
+    def __init__(self, articles: dict[str, Article], passages: dict[str, Passage], items: Iterable[Citation] = (),
                  default_span: Callable[[Passage], tuple[int, int] | None] | None = None):
         self.articles = articles
         self.passages = passages

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Offline multilingual news QA with verified citations.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("setup", parents=[common], help="fetch + verify model weights, convert the embedder, build the index")
+    s = sub.add_parser("setup", parents=[common],
+                       help="fetch + verify model weights, convert the embedder, build the index")
     s.add_argument("--models", default="qwen2.5-coder-1.5b,qwen2.5-coder-0.5b",
                    help="comma-separated registry models to assemble")
     s.add_argument("--no-index", action="store_true")
@@ -134,7 +135,6 @@ def cmd_setup(args, config: Config) -> int:
 def cmd_index(args, config: Config) -> int:
     from .embed import make_embedder
     from .indexer import Indexer
-
     from .ingest.fetch import is_url
 
     paths = args.paths or ([] if args.remove else [config.corpus_dir])
@@ -148,7 +148,7 @@ def cmd_index(args, config: Config) -> int:
         print(f"indexed {report.passages} passages: {len(report.added)} added, {len(report.updated)} updated, "
               f"{len(report.unchanged)} unchanged; {report.embedded} embedded, {report.reused} reused"
               f"{' (full re-embed: model or chunking changed)' if report.rebuilt else ''}; {report.seconds:.1f} s")
-    for path, err in report.failed.items():
+    for err in report.failed.values():
         print(f"rag: error: {err}", file=sys.stderr)
     return 1 if report.failed else 0
 
@@ -197,7 +197,7 @@ def cmd_ask(args, config: Config) -> int:
                 streamed = []
 
                 def on_token(piece):
-                    streamed.append(piece)
+                    streamed.append(piece)  # noqa: B023 - called only within this iteration's pipe.ask
                     sys.stdout.write(piece)
                     sys.stdout.flush()
 
@@ -330,9 +330,7 @@ def cmd_eval(args, config: Config) -> int:
 
 
 def cmd_bench(args, config: Config) -> int:
-    from .bench import run_bench
-
-    from .bench import DEFAULT_QUESTIONS, retrieval_scaling
+    from .bench import DEFAULT_QUESTIONS, retrieval_scaling, run_bench
 
     try:
         sizes = [int(x) for x in args.scale.split(",") if x.strip()]
@@ -360,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_from_args(args)
         return {"setup": cmd_setup, "index": cmd_index, "ask": cmd_ask, "figures": cmd_figures,
-                "brief": cmd_brief, "eval": cmd_eval, "sources": cmd_sources, "ui": cmd_ui, "bench": cmd_bench}[args.command](args, config)
+                "brief": cmd_brief, "eval": cmd_eval, "sources": cmd_sources, "ui": cmd_ui,
+                "bench": cmd_bench}[args.command](args, config)
     except RagError as e:
         print(f"rag: error: {e}", file=sys.stderr)
         return e.exit_code

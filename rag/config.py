@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, cast
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,11 +18,13 @@ def _default_home() -> Path:
 @dataclass
 class Config:
     home: Path = field(default_factory=_default_home)
+    # The three folders below default to None, which __post_init__ replaces with a folder under
+    # `home`: after construction they are always a Path (the cast only tells the type checker so).
     # Where assembled model files live; defaults to {home}/models.
-    models_dir: Path | None = None
+    models_dir: Path = field(default=cast(Path, None))
     # Where the persisted index lives; defaults to {home}/data/index.
-    index_dir: Path | None = None
-    corpus_dir: Path | None = None  # defaults to {home}/seeds
+    index_dir: Path = field(default=cast(Path, None))
+    corpus_dir: Path = field(default=cast(Path, None))  # defaults to {home}/seeds
     prompts_dir: Path = PROJECT_ROOT / "prompts"
 
     # LLM: "local" (embedded llama.cpp), "openai" (any OpenAI-compatible server) or "fake" (tests).
@@ -93,18 +97,18 @@ class Config:
         return self.home / "data" / "cache"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Config":
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Config:
         """Defaults < RAG_<FIELD> environment variables < explicit overrides (None means 'not given')."""
-        env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        source: Mapping[str, str] = os.environ if env is None else env
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"RAG_{f.name.upper()}")
+            raw = source.get(f"RAG_{f.name.upper()}")
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
-    def replace(self, **changes) -> "Config":
+    def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 

@@ -8,11 +8,20 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
 from .errors import ModelMissing
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class QueryEmbedder(Protocol):
+    """All that retrieval needs: a vector for the query."""
+
+    def embed_query(self, text: str) -> np.ndarray: ...
 
 
 class Embedder(Protocol):
@@ -31,7 +40,7 @@ class SentenceTransformerEmbedder:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.threads = threads
-        self._model = None
+        self._model: SentenceTransformer | None = None  # loaded by warm_up()
         weights = self.model_dir / "model.safetensors"
         if not weights.exists():
             raise ModelMissing(f"embedding model not found in {self.model_dir}. Run `rag setup`.")
@@ -51,16 +60,20 @@ class SentenceTransformerEmbedder:
         hf_logging.set_verbosity_error()
         torch.set_num_threads(self.threads)
         self._model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
-        self.dim = (getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension)()
+        # sentence-transformers types the dimension `int | None` (None for a model without one); e5 has one
+        self.dim = cast(int, (getattr(self._model, "get_embedding_dimension", None)
+                              or self._model.get_sentence_embedding_dimension)())
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.warm_up()
+        assert self._model is not None, "warm_up() loads it"
         v = self._model.encode(texts, prompt_name="passage", batch_size=self.batch_size,
                                normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True)
         return np.asarray(v, dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
         self.warm_up()
+        assert self._model is not None, "warm_up() loads it"
         v = self._model.encode([text], prompt_name="query", normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(v, dtype=np.float32)[0]
 

@@ -97,6 +97,7 @@ class Indexer:
                 raise BadInput("nothing to index: " + ("; ".join(report.failed.values()) or "no files given"))
             changed = report.added or report.updated or remove or report.rebuilt or old is None
             if not changed:
+                assert old is not None  # `changed` holds when there is no old index
                 report.passages = len(old.passages)
                 report.figures = len(old.figures)
                 report.path = str(old.path)
@@ -112,7 +113,7 @@ class Indexer:
             todo = [p for p in passages if p.hash not in cache]
             if todo:
                 vecs = self.embedder.embed_passages([p.text for p in todo], progress=True)
-                cache.update({p.hash: v for p, v in zip(todo, vecs)})
+                cache.update({p.hash: v for p, v in zip(todo, vecs, strict=False)})
             report.embedded = len(todo)
             report.reused = len(passages) - len(todo)
             dim = self.embedder.dim
@@ -122,7 +123,8 @@ class Indexer:
             aliases = AliasTable()
             aliases.add_mined([a.text for a in articles.values()])
             figures = extract_figures(articles, passages)
-            manifest = {"figures_version": FIGURES_VERSION, "embed_model": self.embedder.id, "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
+            manifest = {"figures_version": FIGURES_VERSION, "embed_model": self.embedder.id,
+                        "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
                         "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
             new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows(), figures=figures)
             folder = self.store.write(new, faiss_writer=_faiss_writer(vectors))

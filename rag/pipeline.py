@@ -7,7 +7,7 @@ from .answer import Answerer
 from .config import Config
 from .embed import Embedder, make_embedder
 from .figures.conflicts import find_conflicts
-from .index.store import IndexStore
+from .index.store import IndexStore, StoredIndex
 from .llm.base import ChatModel, OnToken
 from .llm.factory import make_llm
 from .prompts import Prompts
@@ -20,7 +20,7 @@ class Pipeline:
         self.config = config
         self.embedder = embedder or make_embedder(config)
         self._llm = llm
-        self.index = None
+        self.index: StoredIndex | None = None  # these three are set by warm_up()
         self.retriever: HybridRetriever | None = None
         self.answerer: Answerer | None = None
         self.conflicts: list = []
@@ -32,7 +32,7 @@ class Pipeline:
             self._llm = make_llm(self.config)
         return self._llm
 
-    def warm_up(self, llm: bool = True) -> "Pipeline":
+    def warm_up(self, llm: bool = True) -> Pipeline:
         t = time.perf_counter()
         self.index = IndexStore(self.config.index_dir).load()
         self.load_s["index"] = time.perf_counter() - t
@@ -57,6 +57,7 @@ class Pipeline:
 
         if self.answerer is None:
             self.warm_up()
+        assert self.index is not None and self.retriever is not None, "warm_up() sets them"
         config = config or self.config
         return Briefer(config, self.retriever, self.llm, self.index.articles, self.index.passages,
                        self.index.figures, self.conflicts, Prompts(config.prompts_dir))
@@ -64,4 +65,5 @@ class Pipeline:
     def ask(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
         if self.answerer is None:
             self.warm_up()
+        assert self.answerer is not None, "warm_up() sets it"
         return self.answerer.run(question, language, on_token)

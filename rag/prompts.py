@@ -13,7 +13,7 @@ class Prompts:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    @functools.lru_cache(maxsize=32)
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - a few long-lived Prompts; the shared cache is kept as it was
     def template(self, name: str) -> str:
         return (self.folder / name).read_text(encoding="utf-8")
 

@@ -10,7 +10,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
-from .embed import Embedder
+from .embed import QueryEmbedder
 from .index.bm25 import BM25
 from .index.store import StoredIndex
 from .text.bridge import AliasTable
@@ -36,7 +36,8 @@ def faiss_store(vectors: np.ndarray, dim: int):
     return FaissVectorStore(faiss_index=index)
 
 
-def rrf(rankings: dict[str, list[int]], k: int, weights: dict[str, float] | None = None) -> list[tuple[int, float, dict]]:
+def rrf(rankings: dict[str, list[int]], k: int,
+        weights: dict[str, float] | None = None) -> list[tuple[int, float, dict]]:
     """Reciprocal-rank fusion: score = sum of w / (k + rank). Returns (item, score, ranks) best first."""
     scores: dict[int, float] = {}
     ranks: dict[int, dict[str, int]] = {}
@@ -79,7 +80,7 @@ class RetrievalResult:
 
 
 class HybridRetriever(BaseRetriever):
-    def __init__(self, index: StoredIndex, embedder: Embedder, mode: str = "hybrid", top_k: int = 5,
+    def __init__(self, index: StoredIndex, embedder: QueryEmbedder, mode: str = "hybrid", top_k: int = 5,
                  candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 2):
         super().__init__()
         if mode not in MODES:
@@ -92,7 +93,7 @@ class HybridRetriever(BaseRetriever):
         self.aliases.groups.extend(set(g) for g in index.aliases)
         self.bm25 = BM25([tokens(p.text, bridge=bridge) for p in self.passages])
         self.languages = sorted({p.language for p in self.passages})
-        self._last = None  # (query, k) -> result of the latest search
+        self._last: tuple[tuple[str, int], RetrievalResult] | None = None  # (query, k) -> result of the latest search
         self.vector_store = faiss_store(index.vectors, index.vectors.shape[1] if index.vectors.ndim == 2 else 1)
 
     def query_tokens(self, query: str) -> list[str]:
@@ -126,7 +127,8 @@ class HybridRetriever(BaseRetriever):
             for lang in self.languages:
                 ranked = [int(i) for i in res.ids if int(i) >= 0 and self.passages[int(i)].language == lang]
                 rankings[f"dense-{lang}"] = ranked[:self.candidates]
-        weights = {n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")} if self.mode == "hybrid" else None
+        weights = ({n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")}
+                   if self.mode == "hybrid" else None)
         fused = language_quota(rrf(rankings, self.rrf_k, weights), k, self.quota,
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]

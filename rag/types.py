@@ -62,7 +62,7 @@ class Passage:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Passage":
+    def from_dict(cls, d: dict) -> Passage:
         d = dict(d)
         d["sentences"] = [tuple(s) for s in d.get("sentences", [])]
         return cls(**d)
@@ -109,8 +109,8 @@ class Answer:
     timings: Timings
     model: str
     retrieved: list[Hit] = field(default_factory=list)
-    figures: list["FigureCheck"] = field(default_factory=list)
-    conflicts: list["Conflict"] = field(default_factory=list)
+    figures: list[FigureCheck] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     confidence: str = "high"  # "low" when a figure could not be verified
     refocused: bool = False  # answered again from the one sentence whose figure fits the question best
 
@@ -166,7 +166,7 @@ class Figure:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Figure":
+    def from_dict(cls, d: dict) -> Figure:
         return cls(**d)
 
 

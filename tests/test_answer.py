@@ -5,8 +5,8 @@ from rag.errors import BadInput
 from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
-KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts", "confidence",
-        "refocused"}
+KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
+        "confidence", "refocused"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 

@@ -1,6 +1,7 @@
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.chunking import chunk
 from rag.ingest import parse_text, read_article
@@ -38,10 +39,12 @@ def test_layout_broken_sentence_is_rejoined():
 
 
 def test_korean_and_chinese_sentence_ends():
-    text = "총투자가 289.36억원에 달한다. 현재 5개 대상이 생산에 투입되였다.\n截至目前,签约额接近5000亿元。基本实现目标！"
+    text = ("총투자가 289.36억원에 달한다. 현재 5개 대상이 생산에 투입되였다.\n"
+            "截至目前,签约额接近5000亿元。基本实现目标！")
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     sents = [text[s.start:s.end] for s in split(text, spans)]
-    assert sents == ["총투자가 289.36억원에 달한다.", "현재 5개 대상이 생산에 투입되였다.", "截至目前,签约额接近5000亿元。", "基本实现目标！"]
+    assert sents == ["총투자가 289.36억원에 달한다.", "현재 5개 대상이 생산에 투입되였다.",
+                     "截至目前,签约额接近5000亿元。", "基本实现目标！"]
 
 
 @settings(max_examples=40, deadline=None)

@@ -5,14 +5,12 @@ import pytest
 from rag.cli import main
 
 
-
-
 def test_ask_json_batch_in_order(env, tmp_path, capsys):
     qf = tmp_path / "q.txt"
     qf.write_text("两省对俄贸易额2019年是多少？\nHow many pandas are in the zoo?\n", encoding="utf-8")
     assert main(["ask", "--json", "--questions", str(qf)]) == 0
-    lines = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
-    assert [l["question"] for l in lines] == ["两省对俄贸易额2019年是多少？", "How many pandas are in the zoo?"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["question"] for line in lines] == ["两省对俄贸易额2019年是多少？", "How many pandas are in the zoo?"]
     assert lines[0]["citations"] and lines[1]["abstained"]
 
 

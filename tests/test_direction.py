@@ -2,9 +2,15 @@
 standing totals, 两省 vs 两市, thresholds as conditions, roundings beside an exact figure."""
 import pytest
 
-from rag.figures.direction import (Direction, direction_fit, figure_direction, home_province, mentions,
-                                   question_direction)
 from rag.figures.context import entities_in
+from rag.figures.direction import (
+    Direction,
+    direction_fit,
+    figure_direction,
+    home_province,
+    mentions,
+    question_direction,
+)
 from rag.figures.focus import Candidate, asked_units
 from rag.figures.leads import lead_figure, rounds
 from rag.text.bridge import AliasTable
@@ -50,7 +56,8 @@ def test_figure_direction_reads_particles_and_the_home_province():
 def test_direction_fit_rewards_the_asked_way_and_penalises_the_other():
     asked = Direction("Guangdong", "Heilongjiang")
     assert direction_fit(asked, Direction("Guangdong", "Heilongjiang")) > 0
-    assert direction_fit(asked, Direction("Heilongjiang", "Guangdong")) < direction_fit(asked, Direction(mutual=True)) < 0
+    assert (direction_fit(asked, Direction("Heilongjiang", "Guangdong"))
+            < direction_fit(asked, Direction(mutual=True)) < 0)
     assert direction_fit(asked, Direction()) == 0 and direction_fit(Direction(), Direction("Harbin", "")) == 0
 
 

@@ -12,7 +12,8 @@ from rag.evaluation import spans
 from rag.evaluation.extset import load_ext_set
 
 EXT_DEV = PROJECT_ROOT.parent / "shared" / "ext-dev"
-needs_ext_dev = pytest.mark.skipif(not (EXT_DEV / "qa.jsonl").is_file(), reason="../shared/ext-dev is not beside the checkout")
+needs_ext_dev = pytest.mark.skipif(not (EXT_DEV / "qa.jsonl").is_file(),
+                                   reason="../shared/ext-dev is not beside the checkout")
 
 # A tiny set written for these tests: two articles, three questions (one unanswerable).
 DOCS = {
@@ -20,9 +21,10 @@ DOCS = {
     "lake_01.txt": "은빛호수 공원\n\n은빛호수 공원은 2019년에 문을 열었으며 해마다 관광객 35만 명이 찾는다.",
 }
 QA = [
-    {"id": "t-1", "lang": "zh", "q": "青石河大桥全长多少米？", "answers": ["1280米"], "doc": "river_01.txt", "type": "numeric"},
-    {"id": "t-2", "lang": "ko", "q": "은빛호수 공원은 해마다 관광객 몇 명이 찾는가?", "answers": ["35만 명"], "doc": "lake_01.txt",
+    {"id": "t-1", "lang": "zh", "q": "青石河大桥全长多少米？", "answers": ["1280米"], "doc": "river_01.txt",
      "type": "numeric"},
+    {"id": "t-2", "lang": "ko", "q": "은빛호수 공원은 해마다 관광객 몇 명이 찾는가?", "answers": ["35만 명"],
+     "doc": "lake_01.txt", "type": "numeric"},
     {"id": "t-3", "lang": "en", "q": "How tall is the Jade Tower?", "answers": ["300 metres"], "doc": "",
      "type": "unanswerable"},
 ]
@@ -54,7 +56,8 @@ def test_loader_digest_follows_the_docs(tmp_path):
     (lambda r: [p.unlink() for p in (r / "docs").iterdir()], "docs/ folder is empty"),
     (lambda r: (r / "qa.jsonl").write_text('{"id": "x", "lang": "zh", "q": "?", "doc": "", "type": "text"}\n'),
      "qa.jsonl:1: missing field(s) answers"),
-    (lambda r: (r / "qa.jsonl").write_text(json.dumps({**QA[0], "doc": "gone.txt"}) + "\n"), "qa.jsonl:1: gold doc 'gone.txt'"),
+    (lambda r: (r / "qa.jsonl").write_text(json.dumps({**QA[0], "doc": "gone.txt"}) + "\n"),
+     "qa.jsonl:1: gold doc 'gone.txt'"),
     (lambda r: (r / "qa.jsonl").write_text(json.dumps(QA[0]) + "\n{oops\n"), "qa.jsonl:2: not JSON"),
     (lambda r: (r / "qa.jsonl").write_text(json.dumps(QA[0]) + "\n" + json.dumps(QA[0]) + "\n"), "duplicate id"),
     (lambda r: (r / "qa.jsonl").write_text(json.dumps({**QA[0], "lang": "fr"}) + "\n"), "lang 'fr'"),

@@ -19,7 +19,7 @@ def _article(doc: str) -> str:
 def test_size_languages_and_types():
     assert len(ITEMS) >= 90 and len({i.id for i in ITEMS}) == len(ITEMS)
     langs = Counter(i.lang for i in ITEMS)
-    assert all(langs[l] >= 30 for l in ("en", "zh", "ko")), langs
+    assert all(langs[lang] >= 30 for lang in ("en", "zh", "ko")), langs
     types = Counter(i.type for i in ITEMS)
     assert types["unanswerable"] >= 12 and types["conflict"] >= 6
     assert {"single", "multi", "entity"} <= set(types)

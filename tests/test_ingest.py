@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from rag.errors import BadInput
@@ -51,8 +49,8 @@ def test_decodes_euc_kr():
     assert decoded == text and enc == "euc-kr"
 
 
-@pytest.mark.parametrize("data,msg", [(b"", "empty"), (b"   \n", "empty"),
-                                      (bytes(range(256)) * 40, "binary"), (b"\x89PNG\r\n\x1a\n" + b"\x00" * 300, "binary")])
+@pytest.mark.parametrize("data,msg", [(b"", "empty"), (b"   \n", "empty"), (bytes(range(256)) * 40, "binary"),
+                                      (b"\x89PNG\r\n\x1a\n" + b"\x00" * 300, "binary")])
 def test_rejects_empty_and_binary(data, msg):
     with pytest.raises(BadInput, match=msg):
         decode(data)

@@ -30,7 +30,8 @@ KOREAN_CHROME = ("많이 본 뉴스", ("다른 기사 하나", "다른 기사 �
 
 
 def page(title: str, paragraphs, nav=NAV, lang_attr="zh-CN", charset="utf-8", date="2024-03-05",
-         extra_head="", site="青石日报", chrome=("热门推荐", ("另一条新闻标题一", "另一条新闻标题二"), "版权所有 青石日报社 ICP备12345678号")) -> str:
+         extra_head="", site="青石日报",
+         chrome=("热门推荐", ("另一条新闻标题一", "另一条新闻标题二"), "版权所有 青石日报社 ICP备12345678号")) -> str:
     aside, links, footer = chrome
     menu = "".join(f'<li><a href="/{k}">{m}</a></li>' for k, m in enumerate(nav))
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -103,10 +104,12 @@ def test_home_page_without_an_article_is_refused(tmp_path):
     ("iso-8859-1", "ISO-8859-1", ("Der Hafen von Stonebay hat in den ersten neun Monaten 120 Millionen Tonnen Fracht "
                                   "umgeschlagen, gut 8,5 Prozent mehr; das neue Terminal läuft seit Juni. " * 3,)),
     ("euc-kr", "euc-kr", ("청석항의 올해 1~3분기 화물 처리량은 1억 2천만 톤으로 지난해보다 8.5% 늘었다. "
-                          "새 컨테이너 부두는 6월부터 운영되고 있으며 연간 처리 능력이 2000만 톤 늘어날 전망이다. " * 2,)),
+                          "새 컨테이너 부두는 6월부터 운영되고 있으며 "
+                          "연간 처리 능력이 2000만 톤 늘어날 전망이다. " * 2,)),
 ])
 def test_the_pages_own_charset_declaration_is_read_first(tmp_path, codec, meta, text):
-    site, chrome = {"gbk": ("青石日报", None), "euc-kr": ("청석일보", KOREAN_CHROME)}.get(codec, ("Herald", LATIN_CHROME))
+    site, chrome = {"gbk": ("青石日报", None),
+                    "euc-kr": ("청석일보", KOREAN_CHROME)}.get(codec, ("Herald", LATIN_CHROME))
     kw = {"chrome": chrome} if chrome else {}
     data = page("Stonebay 2024", text, nav=["Home"], charset=meta, site=site, **kw).encode(codec)
     assert declared_encoding(data)

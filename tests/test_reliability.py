@@ -195,7 +195,8 @@ def test_huge_long_line_odd_names_and_duplicates(env, tmp_path, capsys):
 
 
 def test_gbk_euckr_utf16_files_ingest(tmp_path):
-    samples = {"gbk": "广州市可办理齐齐哈尔市政务服务事项133项。", "euc-kr": "광주시에서는 치치할시 정무서비스사항 84개를 처리할 수 있다.",
+    samples = {"gbk": "广州市可办理齐齐哈尔市政务服务事项133项。",
+               "euc-kr": "광주시에서는 치치할시 정무서비스사항 84개를 처리할 수 있다.",
                "utf-16": "截至目前，两省合作项目总签约额达到4901亿元。"}
     for enc, text in samples.items():
         p = tmp_path / f"{enc}.txt"

@@ -60,7 +60,10 @@ def test_small_rrf_k_keeps_a_single_ranking_top_hit():
 
 def test_language_quota_makes_room_for_the_other_language():
     ranked = ["zh1", "zh2", "zh3", "zh4", "zh5", "zh6", "ko1", "zh7", "ko2", "ko3"]
-    lang = lambda item: item[:2]
+
+    def lang(item):
+        return item[:2]
+
     assert language_quota(ranked, 5, 2, lang) == ["zh1", "zh2", "zh3", "ko1", "ko2"]
     assert language_quota(ranked, 5, 1, lang) == ["zh1", "zh2", "zh3", "zh4", "ko1"]
     assert language_quota(ranked, 5, 0, lang) == ranked[:5]

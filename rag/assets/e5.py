@@ -146,13 +146,15 @@ def _char_class(chars: list[str]) -> str:
 def build_tokenizer(m: E5File):
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(m.pieces, m.scores)], unk_id=m.special["unk"]))
+    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(m.pieces, m.scores, strict=False)],
+                                   unk_id=m.special["unk"]))
     # The file's normalisation table is NFKC plus a few control/space entries: express those as regexes.
     extra: dict[str, list[str]] = {}
     for cp, target in m.norm_map.items():
         if unicodedata.normalize("NFKC", chr(cp)) != target:
             extra.setdefault(target, []).append(chr(cp))
-    steps = [normalizers.Replace(Regex(_char_class(chars)), target) for target, chars in sorted(extra.items())]
+    steps: list[normalizers.Normalizer] = [normalizers.Replace(Regex(_char_class(chars)), target)
+                                           for target, chars in sorted(extra.items())]
     steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " "), normalizers.Strip()]
     tok.normalizer = normalizers.Sequence(steps)
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")

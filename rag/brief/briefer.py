@@ -8,24 +8,24 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
-from ..figures.conflicts import conflicts_for
 from ..evaluation.score import answer_language
+from ..figures.conflicts import conflicts_for
 from ..figures.context import entities_in, main_entities, measure_label, with_provinces
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
 from ..prompts import Prompts
 from ..retrieval import HybridRetriever
+from ..text import glossary
 from ..text.sentences import display
 from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
-from ..text import glossary
 from .names import invented_names
 from .notes import NoteCache
 
@@ -122,7 +122,8 @@ class Briefer:
                 richness[f.passage_id] = richness.get(f.passage_id, 0) + 1
         rich = [self.passages[pid] for pid, _ in sorted(richness.items(), key=lambda kv: -kv[1])]
         hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]
-        chosen, per_doc = [], {}
+        chosen: list[Passage] = []
+        per_doc: dict[str, int] = {}
         quota = self.config.brief_passages // 2
         for pool, limit in ((rich, quota), (hits, self.config.brief_passages), (rich, self.config.brief_passages)):
             for p in pool:
@@ -208,7 +209,11 @@ class Briefer:
         body = self.articles[p.doc].text[p.start:p.end]
         if invented_names(text, lang, body, self.doc_places[p.doc]):
             return None
-        v = self.verifier.run(text, lang, {marker: p.id}, [p.id], lambda pid, span=None: marker)
+
+        def own_marker(pid: str, span: tuple[int, int] | None = None) -> int:
+            return marker
+
+        v = self.verifier.run(text, lang, {marker: p.id}, [p.id], own_marker)
         return (v.text, v.checks) if v.all_supported else None
 
     def _figure_note(self, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
@@ -247,7 +252,8 @@ class Briefer:
         figure, else the passage's most figure-dense sentence."""
         text = self.articles[p.doc].text
         for c in checks:
-            f = next((f for f in self.figures if f.passage_id == p.id and c.supported and f.text == c.source_text), None)
+            f = next((f for f in self.figures if f.passage_id == p.id and c.supported and f.text == c.source_text),
+                     None)
             if f is not None:
                 return " ".join(text[f.sentence_start:f.sentence_end].split())
         counts = [(sum(1 for f in self.figures if f.doc == p.doc and s <= f.start < e), -s, s, e)
@@ -294,7 +300,7 @@ class Briefer:
         return " ".join(out)
 
     def _figure_table(self, chosen: list[Passage]) -> list[Figure]:
-        spans = {}
+        spans: dict[str, list[tuple[int, int]]] = {}
         for p in chosen:
             spans.setdefault(p.doc, []).append((p.start, p.end))
         picked = [f for f in self.figures if any(s <= f.start < e for s, e in spans.get(f.doc, []))

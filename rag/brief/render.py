@@ -60,8 +60,9 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
         out.append(f"- {', '.join(f'[{m}]' for m in s['markers'])} {s['title']} — {s['outlet'] or '?'}, {date}, "
                    f"{s['language']}, `{s['doc']}`")
     out += ["", "---", ""]
-    for c in b.citations:
-        out.append(f"- [{c.marker}] `{c.passage_id}` chars {c.start}–{c.end}: “{' '.join(c.quote.split())[:200]}”")
+    for cit in b.citations:
+        out.append(f"- [{cit.marker}] `{cit.passage_id}` chars {cit.start}–{cit.end}: "
+                   f"“{' '.join(cit.quote.split())[:200]}”")
     return "\n".join(out) + "\n"
 
 
@@ -76,8 +77,9 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
                    f"<td>{esc(_when(f))}</td><td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
                    for f in b.figures)
     conflicts = "".join(
-        f"<li>{esc(c.label)}: " + "; ".join(f"{esc(v.text)} ({esc(v.as_of)}) {linked(f'[{_marker_of(b, v.passage_id)}]')}"
-                                          for v in c.values) + "</li>" for c in b.conflicts)
+        f"<li>{esc(c.label)}: "
+        + "; ".join(f"{esc(v.text)} ({esc(v.as_of)}) {linked(f'[{_marker_of(b, v.passage_id)}]')}" for v in c.values)
+        + "</li>" for c in b.conflicts)
     sources = "".join(f"<li>{esc(s['title'])} — {esc(s['outlet'] or '?')}, {esc(s['date'])}, {esc(s['language'])}, "
                       f"<code>{esc(s['doc'])}</code></li>" for s in b.sources)
     cites = "".join(f'<li id="c{c.marker}">[{c.marker}] <code>{esc(c.passage_id)}</code> '

@@ -77,7 +77,8 @@ class LlamaIndexBaseline:
         for i, n in enumerate(resp.source_nodes, 1):
             doc = n.node.metadata.get("doc", "")
             a = self.articles.get(doc)
-            s, e = n.node.start_char_idx or 0, n.node.end_char_idx or 0
+            # llama-index types source nodes as BaseNode; the ones built here are TextNodes, which have offsets
+            s, e = n.node.start_char_idx or 0, n.node.end_char_idx or 0  # type: ignore[attr-defined]
             cites.append(Citation(i, doc, a.title if a else "", a.date if a else "", n.node.node_id, s, e,
                                   n.node.get_content()))
         gen = self.llm._last

@@ -95,7 +95,8 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
                         f"{_pct(s.get('language_match'))} | {_pct(s.get('doc_recall@5'))} | "
                         f"{_num(s.get('latency_p50_s'))} |")
             lines.append("")
-    lines += ["## Retrieval", "", "| set | config | doc R@1 | doc R@3 | doc R@5 | evidence R@5 | MRR | p50 s | description |",
+    lines += ["## Retrieval", "",
+              "| set | config | doc R@1 | doc R@3 | doc R@5 | evidence R@5 | MRR | p50 s | description |",
               "|---|---|---|---|---|---|---|---|---|"]
     for col, cfgs in summary.items():
         for cfg, s in cfgs.items():
@@ -111,7 +112,8 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
     if misses:
         lines += ["", "## Misses", "", "| set | config | id | type | answer |", "|---|---|---|---|---|"]
         for col, cfg, r in misses:
-            lines.append(f"| {col} | {cfg} | {r.id} | {r.type} | {' '.join(r.answer.split())[:140].replace('|', '/')} |")
+            lines.append(f"| {col} | {cfg} | {r.id} | {r.type} | "
+                         f"{' '.join(r.answer.split())[:140].replace('|', '/')} |")
     path = out_dir / "eval.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

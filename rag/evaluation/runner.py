@@ -118,6 +118,7 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, rows_p
     config = base.replace(**ec.overrides)
     shared = llm if llm is not None and ec.overrides.get("llm_model", base.llm_model) == base.llm_model else None
     pipe = Pipeline(config, embedder=embedder, llm=shared).warm_up(llm=ec.answers)
+    assert pipe.index is not None and pipe.retriever is not None, "warm_up() sets them"
     articles, passages = pipe.index.articles, pipe.index.passages
     baseline = None
     if ec.baseline:

@@ -32,7 +32,8 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _ZH_MEASURE = "个次种名人座所位项条家倍届年岁件场分只架艘部本"
 _NUM = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*((?:" + _SCALE + r")(?:\s*(?:" + _SCALE + r"))*))?",
                   re.IGNORECASE)
-_ZH_NUM = re.compile(r"([一二两三四五六七八九]?十[一二三四五六七八九]?|[零〇一二两三四五六七八九])(?=[" + _ZH_MEASURE + "])")
+_ZH_NUM = re.compile(r"([一二两三四五六七八九]?十[一二三四五六七八九]?|[零〇一二两三四五六七八九])"
+                     r"(?=[" + _ZH_MEASURE + "])")
 _EN_NUM = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
 _RANGE = re.compile(r"^\s*(?:到|至|-|–|—|~|～|에서|and|to)\s*$", re.IGNORECASE)
 _MARKERS = re.compile(r"\[\d+(?:\s*[,，]\s*\d+)*\]")

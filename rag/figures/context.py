@@ -121,7 +121,7 @@ def _find(text: str, form: str):
 
 def main_entities(text: str, n: int = 2) -> list[str]:
     """The places an article is mostly about: its default scope for figures that name none."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for name, forms in places():
         counts[name] = sum(len(re.findall(re.escape(f), text)) for f in forms if not f.isascii())
     return [name for name, c in counts.most_common(n) if c >= 2]
@@ -154,7 +154,8 @@ FLAG_WORDS = {
 
 _PERIODS = [
     ("as_of_end", re.compile(r"(?:截至|截止到?|到)\s?(\d{4})\s?年\s?(?:底|末|年底|年末)|(\d{4})\s?년\s?말")),
-    ("as_of", re.compile(r"(?:截至|截止到?)\s?(\d{4})\s?年|(\d{4})\s?년(?:도)?\s?까지|(?:by|as of) (?:the end of )?(\d{4})")),
+    ("as_of", re.compile(r"(?:截至|截止到?)\s?(\d{4})\s?年|(\d{4})\s?년(?:도)?\s?까지|"
+                         r"(?:by|as of) (?:the end of )?(\d{4})")),
     ("month_end", re.compile(r"截至\s?(\d{1,2})\s?月(?:末|底)|(\d{1,2})\s?월\s?말")),
     ("to_date", re.compile(r"截至目前|截止目前|目前|현재|지금까지|to date|so far")),
     ("half", re.compile(r"上半年|상반기|first half")),
@@ -216,9 +217,9 @@ def period_of(sentence: str, pos: int, article_date: str) -> Period:
         return (Period(f"H1 {y}", f"{y}-06-30") if kind == "half" else Period(f"Q1–Q3 {y}", f"{y}-09-30"))
     if kind in ("this_year", "last_year") and year_now:
         y = year_now - (kind == "last_year")
-        month = re.search(r"(\d{1,2})\s?(?:月|월)", sentence[m.end():pos])
-        if month and 1 <= int(month.group(1)) <= 12:
-            return Period(f"{y}-{int(month.group(1)):02d}", _last_day(y, int(month.group(1))), str(y))
+        month_m = re.search(r"(\d{1,2})\s?(?:月|월)", sentence[m.end():pos])
+        if month_m and 1 <= int(month_m.group(1)) <= 12:
+            return Period(f"{y}-{int(month_m.group(1)):02d}", _last_day(y, int(month_m.group(1))), str(y))
         return Period(str(y), article_date if y == year_now else f"{y}-12-31", str(y))
     if kind == "year" and year:
         return Period(str(year), f"{year}-12-31", str(year))

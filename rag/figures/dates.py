@@ -63,7 +63,7 @@ def render_date(key: str, lang: str) -> str:
         return " ".join(str(x) for x in ((d or ""), _MONTHS[m - 1] if m else "", y) if x)
     marks = ("年", "月", "日") if lang == "zh" else ("년", "월", "일")
     sep = "" if lang == "zh" else " "
-    return sep.join(f"{x}{mark}" for x, mark in zip(parts, marks))
+    return sep.join(f"{x}{mark}" for x, mark in zip(parts, marks, strict=False))
 
 
 def lead_date(ranked: list[DateCandidate], margin: float = 3.0, least: float = 4.0) -> DateCandidate | None:

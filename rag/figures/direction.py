@@ -20,7 +20,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # The article's own province, unnamed.
 _HOME = re.compile(r"我省|本省|우리\s?성(?=[은는이가에을를의과와도]|[^가-힣]|$)")
 # Both ways at once: no direction.
-_MUTUAL = re.compile(r"两省|两市|双方|互[派送换访]|相互|서로|상호|두\s?(?:성|도시)|each other|the other\b|mutual|both", re.I)
+_MUTUAL = re.compile(r"两省|两市|双方|互[派送换访]|相互|서로|상호|두\s?(?:성|도시)|"
+                     r"each other|the other\b|mutual|both", re.I)
 # "사평과 장춘은", "长春与四平": two places joined as one giver.
 _KO_JOINT = re.compile(r"(?:성|시)?[과와](?![가-힣])|\s?및")
 _JOINT = re.compile(r"^\s?(?:与|和|及|、|and\b|&)", re.I)
@@ -31,8 +32,8 @@ _ZH_SOURCE = re.compile(r"(?:从|由|自)\s?$")
 _ZH_WHERE = re.compile(r"(?:在|于)\s?$")  # 在哈尔滨签约: where, not who
 _EN_SOURCE_BEFORE = re.compile(r"\b(?:from|did|does|do|has|have|had)\s+(?:the\s+)?$", re.I)
 _EN_TARGET_BEFORE = re.compile(r"\b(?:to|for|into|towards)\s+(?:the\s+)?$", re.I)
-_EN_SOURCE_AFTER = re.compile(r"^(?:'s)?\s+(?:sent|send|sends|dispatched|shipped|sold|trained|seconded|cadres|officials|"
-                              r"grain|companies|firms|enterprises)\b", re.I)
+_EN_SOURCE_AFTER = re.compile(r"^(?:'s)?\s+(?:sent|send|sends|dispatched|shipped|sold|trained|seconded|"
+                              r"cadres|officials|grain|companies|firms|enterprises)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and named in the hint, with the glossary's spelling of the names it holds in the
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..text.tokenize import tokens
@@ -68,7 +69,8 @@ class SentenceCandidate:
 
 
 def rank_sentences(query_words: set[str], doc: str, text: str, sentences: list[tuple[int, int]],
-                   asked_days: set[tuple[int, int]] = frozenset(), keep=lambda sentence: True) -> list[SentenceCandidate]:
+                   asked_days: AbstractSet[tuple[int, int]] = frozenset(),
+                   keep=lambda sentence: True) -> list[SentenceCandidate]:
     """Sentences that `keep` admits, by the question's words they share (those of the next
     sentence count half, for "X는 이렇게 말했다. …" and 同月 …) and the question's own day; best
     first. `query_words` less the question's places."""

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from ..types import Article, Figure, Passage
-from .context import clause_bounds, joined, entities_in, flags_of, main_entities, measures, period_of
+from .context import clause_bounds, entities_in, flags_of, joined, main_entities, measures, period_of
 from .parse import parse_figures
 from .render import _plain
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text.tokenize import tokens
 from ..types import Figure
-from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, places as place_forms, with_provinces
+from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, with_provinces
+from .context import places as place_forms
 from .direction import Direction, direction_fit, figure_direction, home_province, question_direction
 from .parse import UNIT_CLASS, parse_figures
-from ..text.tokenize import tokens
 
 # What unit a question asks for, by its wording. Keys are unit classes (parse.UNIT_CLASS).
 _ASKS = {
@@ -26,7 +27,8 @@ _ASKS = {
     "mass": r"吨|톤|tonnes?|tons?\b",
     "money": r"多少钱|金额|[总投签]资额|签约额|贸易额|产值|投资了?多少|多少(?:亿|万)?元|"
              r"얼마를 투자|(?:투자|계약|무역|생산|금)액|총투자|"
-             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?(?:value|amount)|worth|yuan|invest|"
+             r"how much (?:money|was invested|did .* invest)|(?:total |contract |signed )?(?:value|amount)|"
+             r"worth|yuan|invest|"
              r"trade (?:with|volume)|\bGDP\b|output",
     "percent": r"百分之|%|퍼센트|percent|增长了?多少|增幅|[增长失业]率|[가-힣]률|[가-힣]율|growth rate|\brate\b|"
                r"by how much did .* (?:grow|rise|increase)",
@@ -224,7 +226,7 @@ class FigureFocus:
             self._common = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
         return self._common
 
-    def score(self, f: Figure, q: "_Asked") -> float:
+    def score(self, f: Figure, q: _Asked) -> float:
         s = 0.0
         if q.keys and f.measure:
             s += 3.0 if f.measure in q.keys else -1.0
@@ -300,7 +302,7 @@ class _Asked:
     level: str  # "province" for 两省, "city" for 两市, else ""
 
     @classmethod
-    def of(cls, question: str, query_tokens: list[str]) -> "_Asked":
+    def of(cls, question: str, query_tokens: list[str]) -> _Asked:
         years = asked_years(question)
         return cls(asked_units(question), asked_counted(question), asked_flags(question),
                    {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),

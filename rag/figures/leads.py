@@ -6,6 +6,7 @@ shows only the sentences of the figures that fit nearly as well as the best.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from ..types import Figure
@@ -46,6 +47,7 @@ def lead_set(ranked: list[Candidate], question: str) -> list[Candidate]:
 
     units = {kind(u) for u in asked_units(question)}
     years = asked_years(question)
+    part_of: Callable[[Candidate], str | None]
     if len(units) >= 2:
         parts, part_of = units, lambda c: kind(unit_class(c.figure.unit))
     elif len(years) >= 2:

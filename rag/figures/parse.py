@@ -87,7 +87,8 @@ FIGURE = re.compile(
     rf"(?P<suffix>\s?(?:以上|이상|남짓|넘게|左右|가량|정도|안팎))?"
 )
 # What makes a number a date or time, not a figure.
-_DATE_AFTER = re.compile(r"\s?(?:年|년|月|월|日|일(?!간|\s?동안)|号|시|時|时|点|분|分|秒|초|岁|세|周年|주년|届|회\s?[가-힣]*박람회|차\s?당)")
+_DATE_AFTER = re.compile(r"\s?(?:年|년|月|월|日|일(?!간|\s?동안)|号|시|時|时|点|분|分|秒|초|岁|세|周年|주년|届|"
+                         r"회\s?[가-힣]*박람회|차\s?당)")
 _DATE_SPAN = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HAN_NOT_AFTER = {"近": "最附将接", "超": "高赶", "约": "签制公条合节预", "上": "以向"}

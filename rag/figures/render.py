@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import cast
 
 from .parse import parse_figures
 
@@ -55,7 +56,8 @@ def _cjk_amount(value: Decimal, lang: str) -> str:
         return sep.join(parts)
     for size, word in ((10**8, big), (10**4, mid)):
         scaled = (value / size).normalize()
-        if abs(value) >= size and -scaled.as_tuple().exponent <= 4:
+        # cast, not a check: the exponent is an int for any finite value (as before, a non-finite one fails here)
+        if abs(value) >= size and -cast(int, scaled.as_tuple().exponent) <= 4:
             return f"{_plain(scaled)}{word}"
     return _plain(value)
 

@@ -10,9 +10,9 @@ marked as unverified. Deterministic: no model judges.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from ..types import Figure, FigureCheck, Passage
 from .parse import UNIT_CLASS, Mention, numbers, parse_figures
@@ -123,7 +123,7 @@ class FigureVerifier:
                         return FigureCheck(m.text, value, f.unit or m.unit, True, pid, f.text), None, pid, f
         # Repairs: a scale slip (5000亿 -> "5000 billion") or a rounding (4901亿 -> 5000亿).
         for tier in tiers:
-            best = None
+            best: tuple[Decimal | int, Figure, str, str] | None = None
             for pid in tier:
                 for f in self.by_passage.get(pid, []):
                     if not units_compatible(m.unit, f.unit):

@@ -77,9 +77,11 @@ class IndexStore:
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise IndexCorrupt(f"index manifest at {folder} is unreadable ({e}). Rebuild with `rag index --rebuild`.")
+            raise IndexCorrupt(f"index manifest at {folder} is unreadable ({e}). "
+                               "Rebuild with `rag index --rebuild`.") from e
         if manifest.get("format") != FORMAT:
-            raise IndexCorrupt(f"index format {manifest.get('format')} is not {FORMAT}. Rebuild with `rag index --rebuild`.")
+            raise IndexCorrupt(f"index format {manifest.get('format')} is not {FORMAT}. "
+                               "Rebuild with `rag index --rebuild`.")
         if verify:
             for name, digest in manifest["files"].items():
                 p = folder / name
@@ -98,7 +100,7 @@ class IndexStore:
             aliases = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
             figures = _load_figures(folder, manifest, articles, passages)
         except (OSError, ValueError, KeyError, TypeError) as e:
-            raise IndexCorrupt(f"index at {folder} cannot be read ({e}). Rebuild with `rag index --rebuild`.")
+            raise IndexCorrupt(f"index at {folder} cannot be read ({e}). Rebuild with `rag index --rebuild`.") from e
         if len(vectors) != len(passages):
             raise IndexCorrupt(f"index at {folder}: {len(passages)} passages but {len(vectors)} vectors. Rebuild it.")
         return StoredIndex(articles, passages, vectors, manifest, aliases, folder, figures)

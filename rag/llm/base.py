@@ -1,8 +1,9 @@
 """The chat-model interface the pipeline uses, and the record of one generation."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 OnToken = Callable[[str], None]
 

@@ -19,7 +19,8 @@ def resolve_gguf(config: Config) -> tuple[Path, str, object]:
         return path, spec.name, lambda: verify_file(path, spec.size, spec.sha256, REPAIR)
     path = Path(config.llm_model).expanduser()
     if path.suffix.lower() != ".gguf":
-        raise ModelMissing(f"unknown model {config.llm_model!r}: use one of {', '.join(LLMS)} or a path to a .gguf file")
+        raise ModelMissing(f"unknown model {config.llm_model!r}: use one of {', '.join(LLMS)} "
+                           "or a path to a .gguf file")
     if not path.is_file():
         raise ModelMissing(f"GGUF file not found: {path}")
 

@@ -5,9 +5,13 @@ import json
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BackendError
 from .base import Generation, OnToken
+
+if TYPE_CHECKING:
+    import xllamacpp
 
 
 def server_params(model_path: Path, n_ctx: int, threads: int, port: int = 0, seed: int = 7):
@@ -35,7 +39,7 @@ class LocalLlama:
         self.n_ctx, self.threads, self.temperature, self.seed = n_ctx, threads, temperature, seed
         self._verify = verify
         self.cache_prompt = cache_prompt  # reuse the KV cache of a shared prompt prefix (the system prompt)
-        self._server = None
+        self._server: xllamacpp.Server | None = None  # started by warm_up()
         self._lock = threading.Lock()  # one slot: requests take turns
         self.load_s = 0.0
 
@@ -56,6 +60,7 @@ class LocalLlama:
     def raw_completion(self, request: dict) -> float:
         """One request straight to llama.cpp, no wrapper work: the benchmark's baseline. Returns seconds."""
         self.warm_up()
+        assert self._server is not None, "warm_up() starts it"
         t0 = time.perf_counter()
         with self._lock:
             self._server.handle_chat_completions(request, lambda chunk: None)
@@ -63,6 +68,7 @@ class LocalLlama:
 
     def chat(self, messages: list[dict], max_tokens: int, on_token: OnToken | None = None) -> Generation:
         self.warm_up()
+        assert self._server is not None, "warm_up() starts it"
         req = {"messages": messages, "max_tokens": max_tokens, "temperature": self.temperature,
                "seed": self.seed, "stream": True, "cache_prompt": self.cache_prompt}
         parts: list[str] = []

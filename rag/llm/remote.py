@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError
 from .base import Generation, OnToken
+
+if TYPE_CHECKING:
+    from llama_index.llms.openai_like import OpenAILike
 
 
 class OpenAICompatible:
@@ -16,7 +20,7 @@ class OpenAICompatible:
         self.url, self.model = url.rstrip("/"), model
         self.name = f"{model}@{self.url}"
         self.api_key, self.temperature, self.timeout = api_key, temperature, timeout
-        self._llm = None
+        self._llm: OpenAILike | None = None  # made by warm_up()
 
     def warm_up(self) -> None:
         if self._llm is not None:
@@ -31,11 +35,12 @@ class OpenAICompatible:
         from llama_index.core.llms import ChatMessage
 
         self.warm_up()
+        assert self._llm is not None, "warm_up() makes it"
         msgs = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
         t0 = time.perf_counter()
         first = None
         text = ""
-        raw = None
+        raw: Any = None  # the server's last chunk, as the client hands it over
         try:
             for resp in self._llm.stream_chat(msgs, max_tokens=max_tokens):
                 if resp.delta:

@@ -77,7 +77,7 @@ class AliasTable:
     pairs: list[tuple[set[str], set[str], set[str]]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path = ALIASES_FILE) -> "AliasTable":
+    def load(cls, path: Path = ALIASES_FILE) -> AliasTable:
         groups, named = [], {}
         with open(path, encoding="utf-8") as f:
             for row in csv.reader(f, delimiter="\t"):
@@ -113,7 +113,7 @@ class AliasTable:
         def named(g: set[str]) -> bool:
             return any(_contains(q, f.lower()) for f in g)
 
-        out = []
+        out: list[str] = []
         for g in self.groups:
             if named(g):
                 out.extend(f for f in g if not _contains(q, f.lower()))

@@ -39,7 +39,7 @@ def load(path: Path = ALIASES_FILE) -> tuple[Term, ...]:
             if len(row) < 3 or row[0].startswith("#"):
                 continue
             terms.append(Term({lang: tuple(v.strip() for v in cell.split("|") if v.strip())
-                               for lang, cell in zip(LANGS, row)}))
+                               for lang, cell in zip(LANGS, row, strict=False)}))
     return tuple(terms)
 
 
@@ -50,7 +50,8 @@ def lines_for(source: str, target: str, terms: tuple[Term, ...] | None = None, n
     for t in terms or load():
         if not t.forms[target] or (names_only and not (t.forms["en"] and t.forms["en"][0][:1].isupper())):
             continue
-        found = [f for lang in LANGS if lang != target for f in t.forms[lang] if not f.isascii() and _contains(source, f)]
+        found = [f for lang in LANGS if lang != target for f in t.forms[lang]
+                 if not f.isascii() and _contains(source, f)]
         if found:
             longest = max(found, key=len)
             if longest != t.forms[target][0]:
