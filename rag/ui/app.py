@@ -19,6 +19,7 @@ font-size:.85em} .badge.ok{background:#d9f7be;color:#135200} .badge.bad{backgrou
 .error{color:#a8071a;font-weight:600} .dark .error{color:#ff9c9c}
 """
 MODELS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "server"]
+MODEL_QUEUE = "model"  # every event that uses the model or the index shares one queue of one
 
 
 def build(services: Services) -> gr.Blocks:
@@ -52,9 +53,10 @@ def build(services: Services) -> gr.Blocks:
 
             # One queue for everything that uses the model: a question asked during a briefing waits in
             # Gradio's queue, which shows its position and an estimate, not behind a silent lock.
-            model_queue = {"concurrency_id": "model", "concurrency_limit": 1}
-            ask_btn.click(on_ask, [question, language], [answer, evidence, sources, status], **model_queue)
-            question.submit(on_ask, [question, language], [answer, evidence, sources, status], **model_queue)
+            ask_btn.click(on_ask, [question, language], [answer, evidence, sources, status],
+                          concurrency_id=MODEL_QUEUE, concurrency_limit=1)
+            question.submit(on_ask, [question, language], [answer, evidence, sources, status],
+                          concurrency_id=MODEL_QUEUE, concurrency_limit=1)
 
             def on_model(m):
                 try:
@@ -83,7 +85,8 @@ def build(services: Services) -> gr.Blocks:
                 except RagError as e:
                     return f"**{e}**", None, None
 
-            b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file], **model_queue)
+            b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file],
+                        concurrency_id=MODEL_QUEUE, concurrency_limit=1)
 
         with gr.Tab("Figures"):
             with gr.Row():
@@ -125,8 +128,8 @@ def build(services: Services) -> gr.Blocks:
                     msg = f"**{e}**"
                 return services.sources(), msg
 
-            upload.upload(on_upload, [upload], [s_table, s_msg], **model_queue)
-            remove_btn.click(on_remove, [remove], [s_table, s_msg], **model_queue)
+            upload.upload(on_upload, [upload], [s_table, s_msg], concurrency_id=MODEL_QUEUE, concurrency_limit=1)
+            remove_btn.click(on_remove, [remove], [s_table, s_msg], concurrency_id=MODEL_QUEUE, concurrency_limit=1)
 
         with gr.Tab("Eval"):
             report = PROJECT_ROOT / "eval" / "results" / "eval.md"
@@ -137,7 +140,7 @@ def build(services: Services) -> gr.Blocks:
                     gr.Image(str(report.parent / png), show_label=False)
             q_btn = gr.Button("Quick run (5 questions)")
             q_out = gr.Markdown()
-            q_btn.click(lambda: quick_eval(services), [], q_out, **model_queue)
+            q_btn.click(lambda: quick_eval(services), [], q_out, concurrency_id=MODEL_QUEUE, concurrency_limit=1)
     demo.queue(default_concurrency_limit=1, max_size=64)
     return demo
 

@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import BadInput, RagError
 from ..figures.render import english_amount
 from ..ingest import SUFFIXES
-from ..types import Answer, Citation
+from ..types import Answer, Citation, Passage
+
+if TYPE_CHECKING:
+    from ..answer import Answerer
+    from ..index.store import StoredIndex
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_SUFFIXES = tuple(sorted(SUFFIXES))  # whatever `rag index` reads
@@ -48,6 +53,16 @@ class Services:
         self.pipe.warm_up()
         return self
 
+    @property
+    def index(self) -> StoredIndex:
+        assert self.pipe.index is not None, "warm_up() loads it"
+        return self.pipe.index
+
+    @property
+    def answerer(self) -> Answerer:
+        assert self.pipe.answerer is not None, "warm_up() builds it"
+        return self.pipe.answerer
+
     def use_model(self, model: str) -> str:
         """Switch between the registry models or the configured server; reloads once."""
         from ..pipeline import Pipeline
@@ -66,8 +81,10 @@ class Services:
     # --- Ask ------------------------------------------------------------------------------------
 
     def evidence(self, question: str) -> str:
+        assert self.pipe.retriever is not None, "warm_up() builds it"
         result = self.pipe.retriever.search(question)
-        items, shown = [], []
+        items: list[str] = []
+        shown: list[Passage] = []
         for h in result.hits:
             p = h.passage
             # Passages overlap by a sentence: one that mostly repeats a passage already shown is left out.
@@ -84,7 +101,7 @@ class Services:
 
     def corpus_summary(self) -> str:
         """One line on what is indexed, for the first screen."""
-        arts = list(self.pipe.index.articles.values())
+        arts = list(self.index.articles.values())
         if not arts:
             return "Nothing is indexed yet: add articles in the Sources tab or with `rag index`."
         by_lang: dict[str, int] = {}
@@ -93,8 +110,8 @@ class Services:
         dates = sorted(a.date for a in arts if a.date)
         langs = ", ".join(f"{n} {lang}" for lang, n in sorted(by_lang.items(), key=lambda x: -x[1]))
         span = f", dated {dates[0]} to {dates[-1]}" if dates else ""
-        return (f"{len(arts)} articles ({langs}), {len(self.pipe.index.passages)} passages, "
-                f"{len(self.pipe.index.figures)} figures{span}.")
+        return (f"{len(arts)} articles ({langs}), {len(self.index.passages)} passages, "
+                f"{len(self.index.figures)} figures{span}.")
 
     def example_questions(self) -> list[str]:
         """One question per language about the indexed articles: the article richest in figures of each
@@ -102,9 +119,9 @@ class Services:
         from ..prompts import Prompts
 
         counts: dict[str, int] = {}
-        for f in self.pipe.index.figures:
+        for f in self.index.figures:
             counts[f.doc] = counts.get(f.doc, 0) + 1
-        arts = sorted(self.pipe.index.articles.values(), key=lambda a: (-counts.get(a.doc, 0), a.doc))
+        arts = sorted(self.index.articles.values(), key=lambda a: (-counts.get(a.doc, 0), a.doc))
         if not arts:
             return []
         prompts = Prompts(self.config.prompts_dir)
@@ -123,7 +140,7 @@ class Services:
         lang = LANGS.get(language, language or "")
         try:
             question = check_question(question, self.config.max_question_chars)
-            refused = self.pipe.answerer.refusal(question, lang or None)
+            refused = self.answerer.refusal(question, lang or None)
         except BadInput as e:
             yield AskUpdate(render_error(str(e)), "", "", "error")
             return
@@ -153,7 +170,7 @@ class Services:
             yield AskUpdate(render_error(box["error"]), evidence, "", "error")
             return
         ans: Answer = box["answer"]
-        yield AskUpdate(render_answer(ans), evidence, render_sources(ans.citations, self.pipe.index.articles),
+        yield AskUpdate(render_answer(ans), evidence, render_sources(ans.citations, self.index.articles),
                         render_status(ans))
 
     # --- Briefing, figures, sources ------------------------------------------------------------
@@ -161,7 +178,7 @@ class Services:
     def topics(self, lang: str = "en") -> list[str]:
         from ..brief.topics import list_topics
 
-        return [t["topic"] for t in list_topics(self.pipe.index.articles, self.pipe.index.passages, lang)]
+        return [t["topic"] for t in list_topics(self.index.articles, self.index.passages, lang)]
 
     def brief(self, topic: str, language: str, since: str, out_dir: Path, progress=None):
         from ..brief.render import to_html, to_markdown
@@ -182,8 +199,8 @@ class Services:
     def figures(self, query: str = "", doc: str = "") -> list[list]:
         from ..figures.table import filter_figures, rows
 
-        table = rows(filter_figures(self.pipe.index.figures, self.pipe.index.articles, query or "", doc or ""),
-                     self.pipe.index.articles)
+        table = rows(filter_figures(self.index.figures, self.index.articles, query or "", doc or ""),
+                     self.index.articles)
         return [[r["value"], r["normalised"], r["period"], r["doc"], r["date"], r["context"]] for r in table]
 
     def investment_chart(self):
@@ -193,7 +210,7 @@ class Services:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        figs = [f for f in self.pipe.index.figures if f.unit == "yuan" and Decimal(f.value) >= 10**8]
+        figs = [f for f in self.index.figures if f.unit == "yuan" and Decimal(f.value) >= 10**8]
         figs.sort(key=lambda f: Decimal(f.value), reverse=True)
         figs = figs[:12][::-1]
         fig, ax = plt.subplots(figsize=(7, 4))
@@ -211,7 +228,7 @@ class Services:
         return [[r.doc, r.language, _short_title(r.title, 48),
                  r.date + (f" ({r.date_source})" if r.date and r.date_source else ""), r.outlet, r.author,
                  r.currency, r.passages]
-                for r in source_rows(self.pipe.index.articles, self.pipe.index.passages)]
+                for r in source_rows(self.index.articles, self.index.passages)]
 
     def _writable(self) -> None:
         if self.read_only:
