@@ -314,3 +314,14 @@ def test_a_changed_page_replaces_its_passages(env, tmp_path, capsys):
     index = IndexStore(Config.from_env().index_dir).load()
     texts = " ".join(x.text for x in index.passages if x.doc == "port.html")
     assert "130 million" in texts and "120 million" not in texts
+
+
+def test_a_title_that_is_the_site_name_or_a_cms_word_gives_way_to_the_headline():
+    from rag.ingest.html import better_title
+
+    cms = ('<html><head><title>Port traffic rises </title><meta property="og:title" content="Port traffic rises">'
+           "</head><body><h1>Port traffic rises</h1></body></html>")
+    assert better_title(cms, "escenic", "The Herald") == "Port traffic rises"
+    site_first = "<html><head><title>Herald » Port traffic rises in Stonebay</title></head><body></body></html>"
+    assert better_title(site_first, "Herald", "herald.example") == "Port traffic rises in Stonebay"
+    assert better_title(site_first, "Port traffic rises in Stonebay", "Herald") == "Port traffic rises in Stonebay"

@@ -7,12 +7,14 @@ not a substring of the HTML, so it becomes the article's text of record and cita
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
 
 # "Headline - Site", "Headline | Site", "Headline_百度百科": a title that ends in the site's name.
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", "_", " :: ", " · ")
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " » ", "_", " :: ", " · ")
 
 
 # htmldate's "extensive" pass hands free text to dateparser, which compiles its locales on every call
@@ -47,6 +49,45 @@ def strip_site_name(title: str, site: str) -> str:
     return t
 
 
+def _segments(title: str) -> list[str]:
+    parts = [title]
+    for sep in _TITLE_SEPARATORS:
+        parts = [q for p in parts for q in p.split(sep)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _weak(title: str, site: str, page_title: str) -> bool:
+    """A title that is the site's name or a CMS's word, not the headline: empty, the site name, the
+    short half of a "Site » Headline" <title>, or one word the <title> does not hold."""
+    if not title.strip() or _same_site(title, site):
+        return True
+    segs = _segments(page_title)
+    if len(segs) > 1 and title.strip() in segs and max(map(len, segs)) > len(title.strip()):
+        return True
+    return " " not in title.strip() and bool(page_title) and title.strip().lower() not in page_title.lower()
+
+
+def better_title(page: str, title: str, site: str) -> str:
+    """trafilatura's title, unless it is weak; then og:title, twitter:title, the <title>'s headline, h1."""
+    import lxml.html
+
+    m = _TITLE_TAG.search(page)
+    page_title = " ".join(html.unescape(m.group(1)).split()) if m else ""
+    if not _weak(title, site, page_title):
+        return title  # the common case: no second parse of the page
+    try:
+        root = lxml.html.fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return title
+    found = [" ".join(str(x).split()) for x in root.xpath("//meta[@property='og:title']/@content")
+             + root.xpath("//meta[@name='twitter:title']/@content")]
+    segs = _segments(page_title)
+    if len(segs) > 1:
+        found.append(max((x for x in segs if x != title.strip()), key=len))
+    found += [" ".join(h.text_content().split()) for h in root.xpath("//h1")[:1]]
+    return next((c for c in found if c and not _weak(c, site, page_title)), title)
+
+
 def _same_site(part: str, site: str) -> bool:
     a, b = re.sub(r"\W", "", part.lower()), re.sub(r"\W", "", site.lower())
     return bool(a) and bool(b) and (a == b or a in b or b in a)
@@ -67,7 +108,7 @@ def extract_html(page: str, url: str = "") -> Extracted:
         text = f"{text}\n{comments}"
     text = unicodedata.normalize("NFC", text)  # decomposed Bengali or Latin from some CMSs
     site = d.get("sitename") or ""
-    title = strip_site_name(d.get("title") or "", site)
+    title = better_title(page, strip_site_name(d.get("title") or "", site), site)
     date = d.get("date") or ""
     if not date:
         from htmldate import find_date
