@@ -120,3 +120,18 @@ def test_markers_written_before_sentences_move_after_them():
     assert _trailing_markers("[1] Tourists: 2600만명. [2] Value: 4901亿元. [3][4] Both grew.") == \
         "Tourists: 2600만명. [1] Value: 4901亿元. [2] Both grew. [3][4]"
     assert _trailing_markers("Fact one [1]. Fact two [2].") == "Fact one [1]. Fact two [2]."
+
+
+@pytest.mark.parametrize("lang,topic", [("ko", "흑룡강 광동 협력 계약"), ("zh", "黑龙江 广东 对口合作 签约")])
+def test_every_label_is_in_the_briefing_language(pipe, lang, topic):
+    from rag.brief.render import to_html
+
+    b = pipe.briefer().run(topic, lang)
+    assert any(f.period.startswith(("by end-", "to ")) for f in b.figures) and b.conflicts  # the cases that leaked
+    prompts = Prompts(pipe.config.prompts_dir)
+    for text in (to_markdown(b, prompts), to_html(b, prompts)):
+        # English that used to leak into zh/ko briefings: labels, dates, normalised values, unknown outlets.
+        for english in ("Briefing", "as of", "newest:", "(inferred)", " billion", " million", "— ?,", "by end-",
+                        "to 20", "cadres", "government-service"):
+            assert english not in text, (lang, english)
+    assert b.figures and any(ch in to_markdown(b, prompts) for ch in ("亿", "억", "万", "만"))

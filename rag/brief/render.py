@@ -6,7 +6,7 @@ import re
 import time
 from decimal import Decimal
 
-from ..figures.render import english_amount
+from ..figures.render import format_value
 from ..prompts import Prompts
 from .briefer import Briefing
 
@@ -21,8 +21,44 @@ def _t(prompts: Prompts, lang: str, key: str, **values) -> str:
     return text
 
 
-def _when(f) -> str:
-    return f.period or (f"as of {f.as_of}" if f.as_of else "")
+# The figure index writes periods in one fixed form ("by end-2022", "to 2021-09-12", "2024-01..08");
+# each is written out in the briefing's language from prompts/messages.json.
+_PERIOD_FORMS = [(re.compile(r"^by end-(?P<year>\d{4})$"), "by_end"), (re.compile(r"^by (?P<year>\d{4})$"), "by"),
+                 (re.compile(r"^to (?P<date>\d{4}-\d{2}-\d{2})$"), "to"), (re.compile(r"^to date$"), "to_date"),
+                 (re.compile(r"^(?P<year>\d{4})-01\.\.(?P<month>\d{2})$"), "months"),
+                 (re.compile(r"^H1 (?P<year>\d{4})$"), "h1"), (re.compile(r"^Q1–Q3 (?P<year>\d{4})$"), "q1_q3"),
+                 (re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$"), "month")]
+
+
+def period_label(prompts: Prompts, lang: str, label: str) -> str:
+    for rx, key in _PERIOD_FORMS:
+        m = rx.match(label)
+        if m:
+            values = {k: (str(int(v)) if k == "month" else v) for k, v in m.groupdict().items()}
+            return prompts.messages["period"].get(lang, prompts.messages["period"]["en"])[key].format(**values)
+    return label  # a bare year reads the same in every language
+
+
+def _when(prompts: Prompts, lang: str, f) -> str:
+    if f.period:
+        return period_label(prompts, lang, f.period)
+    return prompts.message("as_of", lang, date=f.as_of) if f.as_of else ""
+
+
+def _measure(c, lang: str) -> str:
+    from ..figures.context import measure_label
+
+    return measure_label(c.measure, lang) or c.label
+
+
+def _value(f, lang: str) -> str:
+    """The normalised value in the briefing's language (4901亿元 / 4901억원 / 490.1 billion yuan)."""
+    return format_value(Decimal(f.value), f.unit, lang)
+
+
+def _source_line(prompts: Prompts, lang: str, s: dict) -> str:
+    date = s["date"] + (f" ({_t(prompts, lang, 'inferred')})" if s["date_inferred"] else "")
+    return f"{s['outlet'] or _t(prompts, lang, 'unknown_outlet')}, {date}, {s['language']}"
 
 
 def _marker_of(b: Briefing, passage_id: str) -> int:
@@ -46,19 +82,18 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
             f"| {_t(prompts, L, 'figure')} | {_t(prompts, L, 'normalised')} | {_t(prompts, L, 'period')} | "
             f"{_t(prompts, L, 'source')} |", "|---|---|---|---|"]
     for f in b.figures:
-        out.append(f"| {f.text} | {english_amount(Decimal(f.value), f.unit)} | {_when(f)} | "
+        out.append(f"| {f.text} | {_value(f, L)} | {_when(prompts, L, f)} | "
                    f"[{_marker_of(b, f.passage_id) or '?'}] {f.doc} |")
     if b.conflicts:
         out += ["", f"## {_t(prompts, L, 'conflicts')}", ""]
         for c in b.conflicts:
             vals = "; ".join(f"{v.text} ({v.as_of}) [{_marker_of(b, v.passage_id)}]" for v in c.values)
             newest = next(v for v in c.values if v.passage_id == c.newest)
-            out.append(f"- {c.label}: {vals} — newest: {newest.text} ({newest.as_of})")
+            out.append(f"- {_measure(c, L)}: {vals} — {_t(prompts, L, 'newest')}: {newest.text} ({newest.as_of})")
     out += ["", f"## {_t(prompts, L, 'sources')}", ""]
     for s in b.sources:
-        date = s["date"] + (" (inferred)" if s["date_inferred"] else "")
-        out.append(f"- {', '.join(f'[{m}]' for m in s['markers'])} {s['title']} — {s['outlet'] or '?'}, {date}, "
-                   f"{s['language']}, `{s['doc']}`")
+        out.append(f"- {', '.join(f'[{m}]' for m in s['markers'])} {s['title']} — {_source_line(prompts, L, s)}, "
+                   f"`{s['doc']}`")
     out += ["", "---", ""]
     for cit in b.citations:
         out.append(f"- [{cit.marker}] `{cit.passage_id}` chars {cit.start}–{cit.end}: "
@@ -73,14 +108,15 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
     def linked(text: str) -> str:
         return _MARK.sub(lambda m: f'<a href="#c{m.group(1)}">[{m.group(1)}]</a>', esc(text))
 
-    rows = "".join(f"<tr><td>{esc(f.text)}</td><td>{esc(english_amount(Decimal(f.value), f.unit))}</td>"
-                   f"<td>{esc(_when(f))}</td><td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
+    rows = "".join(f"<tr><td>{esc(f.text)}</td><td>{esc(_value(f, L))}</td>"
+                   f"<td>{esc(_when(prompts, L, f))}</td>"
+                   f"<td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
                    for f in b.figures)
     conflicts = "".join(
-        f"<li>{esc(c.label)}: "
+        f"<li>{esc(_measure(c, L))}: "
         + "; ".join(f"{esc(v.text)} ({esc(v.as_of)}) {linked(f'[{_marker_of(b, v.passage_id)}]')}" for v in c.values)
         + "</li>" for c in b.conflicts)
-    sources = "".join(f"<li>{esc(s['title'])} — {esc(s['outlet'] or '?')}, {esc(s['date'])}, {esc(s['language'])}, "
+    sources = "".join(f"<li>{esc(s['title'])} — {esc(_source_line(prompts, L, s))}, "
                       f"<code>{esc(s['doc'])}</code></li>" for s in b.sources)
     cites = "".join(f'<li id="c{c.marker}">[{c.marker}] <code>{esc(c.passage_id)}</code> '
                     f"“{esc(' '.join(c.quote.split()))}”</li>" for c in b.citations)

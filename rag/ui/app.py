@@ -71,7 +71,8 @@ def build(services: Services) -> gr.Blocks:
             topic = gr.Dropdown(services.topics(), allow_custom_value=True, label="Topic (pick or type)",
                                 elem_id="topic")
             with gr.Row():
-                b_lang = gr.Dropdown(["English", "中文", "한국어"], value="English", label="Language")
+                b_lang = gr.Dropdown(["English", "中文", "한국어"], value="English", label="Language",
+                                     elem_id="brief-lang")
                 since = gr.Textbox(label="Since (YYYY-MM-DD, optional)")
             b_btn = gr.Button("Write briefing", variant="primary", elem_id="brief")
             b_out = gr.Markdown(elem_id="briefing")
@@ -85,6 +86,10 @@ def build(services: Services) -> gr.Blocks:
                 except RagError as e:
                     return f"**{e}**", None, None
 
+            def on_brief_lang(lang):  # proposed topics are written in the briefing's language
+                return gr.update(choices=services.topics(LANGS.get(lang) or "en"))
+
+            b_lang.change(on_brief_lang, [b_lang], [topic])
             b_btn.click(on_brief, [topic, b_lang, since], [b_out, md_file, html_file],
                         concurrency_id=MODEL_QUEUE, concurrency_limit=1)
 

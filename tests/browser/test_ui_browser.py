@@ -228,3 +228,21 @@ def test_beyond_loopback_needs_a_sign_in(browser, tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_korean_briefing_is_korean_from_topic_to_labels(browser, app_url):
+    pg = _open(browser, app_url)
+    _tab(pg, "Briefing")
+    pg.click("#brief-lang input")
+    pg.locator("ul.option-list li", has_text="한국어").click()
+    pg.click("#topic input")
+    first = pg.locator("ul.option-list li").first
+    first.wait_for()
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in first.inner_text())  # topics proposed in Korean
+    first.click()
+    pg.click("#brief")
+    pg.wait_for_selector("#briefing h1", timeout=60_000)
+    text = pg.inner_text("#briefing")
+    assert "브리핑" in text and "Briefing" not in text and "as of" not in text and "newest:" not in text
+    pg.screenshot(path=str(ARTIFACTS / "briefing-korean.png"), full_page=True)
+    pg.close()
