@@ -33,7 +33,9 @@ def _num(v, unit="") -> str:
 def _cell(metric: str, v) -> str:
     if metric.startswith("latency"):
         return _num(v, " s")
-    return _num(v) if metric in COUNTS else _pct(v)
+    if metric in COUNTS:
+        return "–" if v is None else f"{round(v):d}"
+    return _pct(v)
 
 
 def by_column(rows_by_config: dict[str, list[Row]]) -> Results:
