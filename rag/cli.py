@@ -273,7 +273,7 @@ def cmd_brief(args, config: Config) -> int:
     def progress(done, total, what):
         bar.total = total
         bar.n = done
-        bar.set_postfix_str(what[:24])
+        bar.set_postfix_str(what[:60])
         bar.refresh()
 
     b = pipe.briefer().run(topic, lang, args.since, progress)

@@ -135,3 +135,10 @@ def test_every_label_is_in_the_briefing_language(pipe, lang, topic):
                         "to 20", "cadres", "government-service"):
             assert english not in text, (lang, english)
     assert b.figures and any(ch in to_markdown(b, prompts) for ch in ("亿", "억", "万", "만"))
+
+
+def test_progress_names_the_steps(pipe):
+    steps = []
+    b = pipe.briefer().run(TOPIC, "en", on_progress=lambda done, total, what: steps.append(what))
+    assert steps[0].startswith("selecting passages") and steps[-1].startswith("writing the overview")
+    assert f"note 1 of {b.timings['passages']}" in steps[1]

@@ -159,6 +159,8 @@ class Briefer:
         if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
             raise BadInput(f"--since wants a date like 2021-01-01, not {since!r}")
         t0 = time.perf_counter()
+        if on_progress:
+            on_progress(0, 1, "selecting passages about the topic")
         chosen = self.select(topic, since)
         if not chosen:
             raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
@@ -168,8 +170,8 @@ class Briefer:
         generated = 0
 
         for i, p in enumerate(chosen, 1):
-            if on_progress:
-                on_progress(i - 1, len(chosen), p.doc)
+            if on_progress:  # the steps a person waits through, not a bare counter
+                on_progress(i - 1, len(chosen), f"note {i} of {len(chosen)} ({p.doc})")
             text, was_cached = self.note(p, lang)
             generated += not was_cached
             marker = cites.next_marker(p.id)  # cited only if a note survives its checks
@@ -182,7 +184,7 @@ class Briefer:
             notes.append(Note(marker, p.id, p.doc, p.date, f"{checked[0]} [{marker}]", was_cached, checked[1],
                               self._key_sentence(p, checked[1]), kind))
         if on_progress:
-            on_progress(len(chosen), len(chosen), "overview")
+            on_progress(len(chosen), len(chosen), "writing the overview from the checked notes")
         t_map = time.perf_counter() - t0
         overview, overview_checks = self._overview(topic, lang, notes, cite)
         notes.sort(key=lambda n: (n.date or "9999", n.marker))
