@@ -58,3 +58,22 @@ def test_layout_builds(services):
 
     demo = build(services)
     assert demo.title == "newsrag"
+
+
+def test_the_chart_follows_the_filter_and_counts_a_rounding_once(services):
+    def labels(fig):
+        return [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
+    everything = labels(services.investment_chart())
+    # 接近5000亿元(达到4901亿元): the rounding beside its exact figure is not a bar of its own
+    assert any("490.1 billion" in x for x in everything) and not any("500 billion" in x for x in everything)
+    filtered = labels(services.investment_chart("Changchun"))
+    assert filtered and len(filtered) < len(everything) and all("004_" in x for x in filtered)
+
+
+def test_the_figure_filter_finds_an_uploaded_article_by_its_title(services, tmp_path):
+    f = tmp_path / "zz_port.txt"
+    f.write_text("青石港扩建工程\n\n项目总投资12.5亿元，新增泊位6个。\n", encoding="utf-8")
+    services.add_source(str(f))
+    assert any(r[3] == "zz_port.txt" for r in services.figures("扩建工程"))
+    services.remove_source("zz_port.txt")

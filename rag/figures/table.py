@@ -19,7 +19,8 @@ def _terms(query: str) -> list[str]:
 
 def _haystack(f: Figure, articles: dict[str, Article]) -> str:
     sentence = joined(articles[f.doc].text[f.sentence_start:f.sentence_end]) if f.doc in articles else ""
-    words = [sentence, f.text, f.unit, f.period, f.doc, " ".join(f.scope)]
+    title = articles[f.doc].title if f.doc in articles else ""  # an uploaded article is found by its title too
+    words = [sentence, f.text, f.unit, f.period, f.doc, title, " ".join(f.scope)]
     for m in measures():
         if m.key == f.measure:
             words += list(m.labels.values()) + [w for g in m.requires for w in g]

@@ -99,9 +99,13 @@ def build(services: Services) -> gr.Blocks:
                 f_doc = gr.Textbox(label="Article (file name prefix)", scale=1)
             table = gr.Dataframe(services.figures(), headers=["figure", "value", "period", "article", "date",
                                                                "context"], interactive=False, wrap=True)
-            f_query.change(services.figures, [f_query, f_doc], table)
-            f_doc.change(services.figures, [f_query, f_doc], table)
-            gr.Plot(services.investment_chart())
+            chart = gr.Plot(services.investment_chart())
+
+            def on_filter(q, d):  # the chart follows the filter, as the table does
+                return services.figures(q, d), services.investment_chart(q, d)
+
+            f_query.change(on_filter, [f_query, f_doc], [table, chart])
+            f_doc.change(on_filter, [f_query, f_doc], [table, chart])
 
         with gr.Tab("Sources"):
             s_table = gr.Dataframe(services.sources(), headers=["file", "language", "title", "date (source)", "outlet",

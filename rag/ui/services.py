@@ -203,22 +203,30 @@ class Services:
                      self.index.articles)
         return [[r["value"], r["normalised"], r["period"], r["doc"], r["date"], r["context"]] for r in table]
 
-    def investment_chart(self):
-        """Signed or planned investment (yuan, ≥ 1亿) by article date: where the money is."""
+    def investment_chart(self, query: str = "", doc: str = ""):
+        """The largest yuan figures (≥ 1亿) among those the filter keeps, one bar per distinct amount:
+        a rounding written beside its exact figure (近5000亿 beside 4901亿) is not a second bar."""
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        figs = [f for f in self.index.figures if f.unit == "yuan" and Decimal(f.value) >= 10**8]
+        from ..figures.context import measure_label
+        from ..figures.table import filter_figures
+
+        kept = filter_figures(self.index.figures, self.index.articles, query or "", doc or "")
+        money = [f for f in kept if f.unit == "yuan" and Decimal(f.value) >= 10**8]
+        exact = {(f.doc, f.sentence_start) for f in money if not f.qualifier}
+        figs = [f for f in money if not (f.qualifier == "nearly" and (f.doc, f.sentence_start) in exact)]
         figs.sort(key=lambda f: Decimal(f.value), reverse=True)
         figs = figs[:12][::-1]
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(8, 4.5))
         # English labels: the plot fonts on a bare machine have no CJK glyphs.
-        ax.barh([f"{english_amount(Decimal(f.value), f.unit)} · {f.doc[:3]} {f.date}" for f in figs],
-                [float(Decimal(f.value)) / 1e9 for f in figs])
+        ax.barh([f"{measure_label(f.measure) or 'figure'} · {english_amount(Decimal(f.value), f.unit)} · "
+                 f"{f.doc[:12]} {f.date}" for f in figs], [float(Decimal(f.value)) / 1e9 for f in figs])
+        ax.tick_params(axis="y", labelsize=7)
         ax.set_xlabel("billion yuan")
-        ax.set_title("Largest yuan figures in the corpus")
+        ax.set_title("Largest yuan figures" + (f" matching “{query}”" if query else " in the corpus"))
         fig.tight_layout()
         return fig
 
