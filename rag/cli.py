@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--ids", help="comma-separated question ids to run (any set)")
     e.add_argument("--limit", type=int, help="only the first N questions of each set")
     e.add_argument("--out", type=Path, help="report folder (default eval/results/)")
+    e.add_argument("--interleave", action="store_true",
+                   help="answer round-robin by question language and type, so a partial run stays balanced")
     e.add_argument("--resume", action="store_true",
                    help="keep the rows an interrupted run left in --out and answer only the rest")
     e.add_argument("--report-only", action="store_true",

@@ -209,3 +209,13 @@ def test_eval_bad_input_is_one_line_and_nonzero(env, tmp_path, capsys, extra, me
     assert main(args + extra) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("rag: error:") and message in err[0]
+
+
+def test_interleave_keeps_a_prefix_balanced():
+    from rag.evaluation.dataset import Item
+    from rag.evaluation.sets import interleaved
+
+    items = [Item(f"{lang}-{k}", "q", lang, "text") for lang in ("zh", "en", "ko") for k in range(4)]
+    order = interleaved(items)
+    assert sorted(i.id for i in order) == sorted(i.id for i in items)
+    assert {i.lang for i in order[:3]} == {"zh", "en", "ko"} and {i.lang for i in order[3:6]} == {"zh", "en", "ko"}

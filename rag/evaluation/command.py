@@ -60,7 +60,7 @@ def run_eval(args, config: Config) -> int:
     if len(set(names)) != len(names):
         raise BadInput(f"two sets share a name ({', '.join(names)}); rename one folder")
     ids = [i.strip() for i in (args.ids or "").split(",") if i.strip()]
-    sets = subset(sets, ids, args.limit, args.split or "")
+    sets = subset(sets, ids, args.limit, args.split or "", interleave=args.interleave)
     configs = resolve(args.configs or DEFAULT)
     out = args.out or PROJECT_ROOT / "eval" / "results"
     per_set: dict[str, dict[str, list[Row]]] = {}

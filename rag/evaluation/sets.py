@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT, Config
 from ..errors import BadInput
-from .dataset import EvalSet, load_items
+from .dataset import EvalSet, Item, load_items
 from .extset import docs_digest, load_ext_set
 
 SEED_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -40,9 +40,24 @@ def default_sets(mini: bool = False) -> list[EvalSet]:
     return [seed_set()] + [load_ext_set(p, mini=mini) for p in SHARED_SETS if (p / "qa.jsonl").is_file()]
 
 
+def interleaved(items: list[Item]) -> list[Item]:
+    """Round-robin over (question language, type), so a partial or interrupted run stays balanced."""
+    groups: dict[tuple[str, str], list[Item]] = {}
+    for i in items:
+        groups.setdefault((i.lang, i.type), []).append(i)
+    out: list[Item] = []
+    queues = list(groups.values())
+    while any(queues):
+        for q in queues:
+            if q:
+                out.append(q.pop(0))
+    return out
+
+
 def subset(sets: list[EvalSet], ids: list[str] | None = None, limit: int | None = None,
-           split: str = "") -> list[EvalSet]:
-    """Only the asked ids (across all sets), the first `limit` of each set, one seed split."""
+           split: str = "", interleave: bool = False) -> list[EvalSet]:
+    """Only the asked ids (across all sets), the first `limit` of each set, one seed split; `interleave`
+    orders each set round-robin by language and type first."""
     if ids:
         known = {i.id for s in sets for i in s.items}
         missing = sorted(set(ids) - known)
@@ -51,6 +66,8 @@ def subset(sets: list[EvalSet], ids: list[str] | None = None, limit: int | None 
     out = []
     for s in sets:
         items = [i for i in s.items if (not ids or i.id in ids) and (not split or i.split in ("", split))]
+        if interleave:
+            items = interleaved(items)
         if limit:
             items = items[:limit]
         if items:
