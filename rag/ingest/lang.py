@@ -19,21 +19,17 @@ _WORD = re.compile(r"[^\W\d_]+")
 _FUNCTION_WORDS = Path(__file__).resolve().parents[1] / "data" / "function_words.tsv"
 
 
+_SCRIPTS = {  # counted by regex (C speed): a character loop took 0.8 s over html-dev's 62 pages
+    "hangul": re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]"),
+    "han": re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"),
+    "kana": re.compile(r"[\u3040-\u30ff]"),
+    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "latin": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"),  # letters, not × or ÷
+}
+
+
 def script_counts(text: str) -> dict[str, int]:
-    c = {"hangul": 0, "han": 0, "kana": 0, "cyrillic": 0, "latin": 0}
-    for ch in text:
-        o = ord(ch)
-        if 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
-            c["hangul"] += 1
-        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            c["han"] += 1
-        elif 0x3040 <= o <= 0x30FF:
-            c["kana"] += 1
-        elif 0x0400 <= o <= 0x04FF:
-            c["cyrillic"] += 1
-        elif ch.isalpha() and (ch.isascii() or 0xC0 <= o <= 0x24F):
-            c["latin"] += 1
-    return c
+    return {name: len(rx.findall(text)) for name, rx in _SCRIPTS.items()}
 
 
 @cache
