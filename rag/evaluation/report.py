@@ -84,7 +84,7 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
             target = _pct(TARGETS[m]) if m in TARGETS else ("0" if m == "unit_conversion_errors" else "")
             cells = [_cell(m, summary[c][g].get(m)) for c, g in pairs]
             lines.append(f"| {LABELS.get(m, m)} | {target} | " + " | ".join(cells) + " |")
-        lines += [""] + _margins(summary, pairs)
+        lines += [""] + _margins(results, pairs)
         for col, cfg in pairs:
             lines += [f"### {col} · {cfg}: by question language and type", "",
                       ("| group | n | accuracy | correct+cited | abstained right | false abst. | language | "
@@ -121,23 +121,27 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
     return path
 
 
-def _margins(summary, pairs: list[tuple[str, str]]) -> list[str]:
-    """Each configuration's correct+cited over the llama-index baseline's, per set, in points."""
+def _margins(results: Results, pairs: list[tuple[str, str]]) -> list[str]:
+    """Each configuration's correct+cited over the llama-index baseline's, per set, in points, on the
+    questions both answered (a partial baseline run is compared on its own questions only)."""
     base = [g for g in CONFIGS if CONFIGS[g].baseline]
     out = []
     for col in dict.fromkeys(c for c, _ in pairs):
         anchors = [g for g in base if (col, g) in pairs]
         if not anchors:
             continue
-        b = summary[col][anchors[0]].get("correct_and_cited")
+        anchor = results[col][anchors[0]]
         for cfg in (g for c, g in pairs if c == col and g not in base):
-            v = summary[col][cfg].get("correct_and_cited")
+            common = {r.id for r in anchor if r.answered} & {r.id for r in results[col][cfg] if r.answered}
+            v = summarize([r for r in results[col][cfg] if r.id in common]).get("correct_and_cited")
+            b = summarize([r for r in anchor if r.id in common]).get("correct_and_cited")
             if v is not None and b is not None:
-                out.append(f"| {col} | {cfg} | {_pct(v)} | {_pct(b)} | {100 * (v - b):+.1f} |")
+                out.append(f"| {col} | {cfg} | {len(common)} | {_pct(v)} | {_pct(b)} | {100 * (v - b):+.1f} |")
     if not out:
         return []
-    return ["Margin over the llama-index defaults (correct+cited, same models, same run):", "",
-            "| set | config | correct+cited | llama-index defaults | points |", "|---|---|---|---|---|", *out, ""]
+    return ["Margin over the llama-index defaults (correct+cited, same models, on the questions both answered):", "",
+            "| set | config | questions | correct+cited | llama-index defaults | points |", "|---|---|---|---|---|---|",
+            *out, ""]
 
 
 def _ingestion_lines(ing: dict) -> list[str]:
