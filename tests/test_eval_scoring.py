@@ -70,8 +70,9 @@ def test_report_shows_the_margin_over_the_baseline(tmp_path):
                                "llamaindex-default-1.5b": rows("llamaindex-default-1.5b", 5)}}, tmp_path, {"x": "ten"})
     assert "| x | hybrid-1.5b | 10 | 80.0% | 50.0% | +30.0 |" in path.read_text(encoding="utf-8")
     # a partial baseline (its first 5 questions) is compared on those 5 only, where both are right
-    path = write_report({"x": {"hybrid-1.5b": rows("hybrid-1.5b", 8),
-                               "llamaindex-default-1.5b": rows("llamaindex-default-1.5b", 10)[:5]}}, tmp_path, {"x": "t"})
+    partial = rows("llamaindex-default-1.5b", 10)[:5]
+    path = write_report({"x": {"hybrid-1.5b": rows("hybrid-1.5b", 8), "llamaindex-default-1.5b": partial}},
+                        tmp_path, {"x": "t"})
     assert "| x | hybrid-1.5b | 5 | 100.0% | 100.0% | +0.0 |" in path.read_text(encoding="utf-8")
 
 
