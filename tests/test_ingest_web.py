@@ -249,6 +249,8 @@ def server():
         "/a2.html": (200, "text/html; charset=utf-8", page("Five new shipping routes", BODY_EN[::-1], nav=["Home"],
                                                             lang_attr="en", site="Stonebay Herald")),
         "/feed.xml": (200, "application/rss+xml", RSS.format(base=base, p0="short summary one", p1="short two")),
+        "/feed-broken-link.xml": (200, "application/rss+xml",
+                                  RSS.format(base=base, p0=BODY_EN[0], p1=BODY_EN[1]).replace("/a2.html", "/broken")),
         "/old-link": (301, "", "/a1.html"),
         "/broken": (500, "text/plain", "oops"),
         "/slow": ("slow", "text/html", page("Late", BODY_EN)),
@@ -325,3 +327,13 @@ def test_a_title_that_is_the_site_name_or_a_cms_word_gives_way_to_the_headline()
     site_first = "<html><head><title>Herald » Port traffic rises in Stonebay</title></head><body></body></html>"
     assert better_title(site_first, "Herald", "herald.example") == "Port traffic rises in Stonebay"
     assert better_title(site_first, "Port traffic rises in Stonebay", "Herald") == "Port traffic rises in Stonebay"
+
+
+def test_a_feed_item_whose_page_fails_keeps_its_summary(env, server, capsys):
+    assert main(["index", f"{server}/feed-broken-link.xml"]) == 0
+    capsys.readouterr()
+    assert main(["sources", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    items = sorted((r for r in rows if "~00" in r["doc"]), key=lambda r: r["doc"])
+    assert [r["title"] for r in items] == ["Stonebay port traffic rises", "New routes open"]
+    assert items[1]["url"].endswith("/broken") and items[1]["date_source"] == "feed"

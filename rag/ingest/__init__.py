@@ -87,12 +87,16 @@ def _html_article(data: bytes, doc: str, source_path: str, config: Config, url: 
 def _item_article(item: FeedItem, feed_doc: str, source_path: str, config: Config, fetch_links: bool) -> Article:
     doc = f"{feed_doc}~{item.index:03d}"
     if fetch_links and is_url(item.link):
-        got = fetch(item.link, config.fetch_timeout_s, config.fetch_max_bytes, config.offline)
-        art = _html_article(got.data, doc, item.link, config, got.url, got.charset)
-        art.date, art.date_source = (art.date, art.date_source) if art.date_source == "metadata" else (
-            item.date or art.date, "feed" if item.date else art.date_source)
-        art.outlet = art.outlet or item.outlet
-        return art
+        try:
+            got = fetch(item.link, config.fetch_timeout_s, config.fetch_max_bytes, config.offline)
+            art = _html_article(got.data, doc, item.link, config, got.url, got.charset)
+        except BadInput:
+            art = None  # one unreachable or empty page: the item's own summary stands in, the feed goes on
+        if art is not None:
+            art.date, art.date_source = (art.date, art.date_source) if art.date_source == "metadata" else (
+                item.date or art.date, "feed" if item.date else art.date_source)
+            art.outlet = art.outlet or item.outlet
+            return art
     if not item.text and not item.title:
         raise BadInput(f"{doc}: the feed item has neither text nor title")
     return parse_text(_with_title(item.title, item.text), doc, "utf-8", source_path, title=item.title,
