@@ -60,9 +60,15 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
     detail = {col: {cfg: {"by_language": breakdown(rows, "lang"), "by_type": breakdown(rows, "type")}
                     for cfg, rows in cfgs.items()} for col, cfgs in results.items()}
     created = time.strftime("%Y-%m-%d %H:%M")
+    # External sets stay where they are: the report keeps their verdicts, not answer text quoting their docs.
+    external = {col for col, what in sets.items() if "external" in what}
+
+    def row_dict(col: str, r: Row) -> dict:
+        return {**r.__dict__, "answer": ""} if col in external else r.__dict__
+
     (out_dir / "eval.json").write_text(json.dumps(
         {"created": created, "meta": meta or {}, "sets": sets, "summary": summary, "detail": detail,
-         "ingestion": ingestion, "rows": {col: {cfg: [r.__dict__ for r in rows] for cfg, rows in cfgs.items()}
+         "ingestion": ingestion, "rows": {col: {cfg: [row_dict(col, r) for r in rows] for cfg, rows in cfgs.items()}
                                           for col, cfgs in results.items()}},
         ensure_ascii=False, indent=1), encoding="utf-8")
     plots = _plots(results, summary, out_dir)
@@ -109,8 +115,8 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
     if ingestion is not None:
         lines += ["", "## Ingestion of real web pages", ""] + _ingestion_lines(ingestion)
     lines += ["", "## Plots", ""] + [f"![{p.stem}]({p.name})" for p in plots]
-    misses = [(col, cfg, r) for col, cfgs in results.items() for cfg, rows in cfgs.items() for r in rows
-              if r.answered and not r.correct]
+    misses = [(col, cfg, r) for col, cfgs in results.items() if col not in external for cfg, rows in cfgs.items()
+              for r in rows if r.answered and not r.correct]
     if misses:
         lines += ["", "## Misses", "", "| set | config | id | type | answer |", "|---|---|---|---|---|"]
         for col, cfg, r in misses:
