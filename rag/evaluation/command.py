@@ -12,7 +12,7 @@ from ..errors import BadInput
 from .configs import DEFAULT
 from .dataset import EvalSet
 from .report import by_column, write_report
-from .runner import Row, load_rows, rescore, resolve, run_config, summarize
+from .runner import Row, column, load_rows, rescore, resolve, run_config, summarize
 from .sets import default_sets, index_set, load_set, set_config, subset
 
 
@@ -98,8 +98,7 @@ def run_eval(args, config: Config) -> int:
         for col, cfgs in by_column(per_set.get(s.name, {})).items():
             results[col] = cfgs
     counts = {f"{col} {cfg}": len(rows) for col, cfgs in results.items() for cfg, rows in cfgs.items()}
-    expected = {col: sum(1 for s in sets for i in s.items if (f"{s.name}-{i.split}" if i.split else s.name) == col)
-                for col in results}
+    expected = {col: sum(1 for s in sets for i in s.items if column(s.name, i) == col) for col in results}
     partial = [k for k, n in counts.items() if n < expected[k.split(" ")[0]]]
     note = ("Partial rows (an interrupted run; `--resume` continues it): "
             + ", ".join(f"{k} {counts[k]}/{expected[k.split(' ')[0]]}" for k in partial) + ".") if partial else ""

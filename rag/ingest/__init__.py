@@ -27,7 +27,6 @@ _CONTENT_TYPES = {"text/html": HTML, "application/xhtml+xml": HTML, "application
                   "application/atom+xml": FEED, "application/rdf+xml": FEED, "application/pdf": PDF,
                   "text/plain": TEXT, "text/markdown": TEXT}
 _CJK = re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3\u3040-\u30ff]")
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 def parse_text(text: str, doc: str, encoding: str = "utf-8", source_path: str = "", *, title: str = "",
@@ -57,7 +56,7 @@ def parse_text(text: str, doc: str, encoding: str = "utf-8", source_path: str = 
 
 
 def _weighted_letters(s: str) -> int:
-    return len(_LETTER.findall(s)) + 2 * len(_CJK.findall(s))  # a CJK character counts three
+    return len(clean.LETTER.findall(s)) + 2 * len(_CJK.findall(s))  # a CJK character counts three
 
 
 def _with_title(title: str, body: str) -> str:

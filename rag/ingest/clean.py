@@ -30,14 +30,14 @@ CHROME_LINE = [
 # Everything after one of these lines is a related-links or footer block.
 TAIL_MARKERS = re.compile(r"^(관련\s?기사|관련기사\s*[:：]?|相关新闻|相关阅读|相关链接|延伸阅读)\s*[:：]?$")
 _CHROME = [re.compile(p, re.IGNORECASE) for p in CHROME_LINE]
-_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: Arabic and Cyrillic lines are text too
+LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: Arabic and Cyrillic lines are text too
 _PARA = re.compile(r"[^\n]+")
 _END_PUNCT = re.compile(r"[。！？!?.”’\"』」)）]$|다$")
 
 
 def is_chrome(line: str, min_letters: int = 2) -> bool:
     s = line.strip()
-    if len(_LETTER.findall(s)) < min_letters:
+    if len(LETTER.findall(s)) < min_letters:
         return True  # "0", "......", stray numbers
     return any(p.search(s) for p in _CHROME) and len(s) < 120
 

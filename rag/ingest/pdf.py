@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 from ..errors import BadInput
-
-_LETTER = re.compile(r"[^\W\d_]")
+from .clean import LETTER
 
 
 @dataclass
@@ -36,7 +34,7 @@ def read_pdf(data: bytes, name: str) -> PdfText:
         starts.append(pos)
         pos += len(t) + 2  # pages are joined by a blank line
     text = "\n\n".join(pages)
-    if len(_LETTER.findall(text)) < 20:
+    if len(LETTER.findall(text)) < 20:
         raise BadInput(f"{name}: the PDF has no text layer ({len(pages)} page(s); a scanned PDF needs OCR first)")
     date = ""
     try:
