@@ -28,7 +28,8 @@ from .figures.verify import FigureVerifier
 from .ingest import lang as langid
 from .llm.base import ChatModel, OnToken
 from .prompts import Prompts
-from .retrieval import HybridRetriever
+from .retrieval import HybridRetriever, RetrievalResult
+from .sentences_dense import SentenceSimilarity
 from .text import glossary
 from .text.tokenize import tokens
 from .types import Answer, Article, Citation, Conflict, ConflictValue, Figure, Hit, Passage, Timings
@@ -56,6 +57,40 @@ def hint_figure(f: Figure, language: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     return [p for p in _ANSWER_SENT.split(text) if p.strip()]
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)")
+_LEADING_MARKERS = re.compile(r"^(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")
+
+
+def drop_echoed_questions(text: str) -> str:
+    """The answer without sentences that end as a question (the small model sometimes restates the
+    question, "…인가? [1]", after answering it). A question holding a number the rest does not is
+    kept, as is everything when nothing else would be left."""
+    sentences: list[list[str]] = []  # [body, markers that follow it]
+    for piece in _SENTENCE_END.split(text):
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and sentences:
+            sentences[-1][1] += lead.group(0)
+            piece = piece[lead.end():]
+        sentences.append([piece, ""])
+
+    def question(body: str) -> bool:
+        return body.rstrip().endswith(("?", "？"))
+
+    rest = "".join(b for b, _ in sentences if not question(b))
+    kept = [b + m for b, m in sentences
+            if not question(b) or figures.numbers(b) - figures.numbers(rest)]
+    out = "".join(kept).strip()
+    return out if re.search(r"\w", _MARKER.sub("", out)) else text
+
+
+def restates(answer: str, question: str) -> bool:
+    """Whether the answer is only the question again (markers, spaces and punctuation aside)."""
+    def bare(t: str) -> str:
+        return re.sub(r"[\W_]+", "", _MARKER.sub("", t)).lower()
+
+    return bool(bare(question)) and bare(answer) == bare(question)
 
 
 def _claims(text: str, marker: str) -> list[str]:
@@ -110,16 +145,34 @@ class ContextBlock:
     sentences: list[tuple[int, int]] = field(default_factory=list)  # kept, in source order
 
 
+@dataclass
+class Prepared:
+    """What the model is given for one question: the retrieval, the ranked figures, the lead (a
+    figure set, a date or an entity sentence) and the context blocks within the budget."""
+
+    result: RetrievalResult
+    ranked: list[Candidate]
+    leads: list[Candidate]
+    date: DateCandidate | None
+    entity: SentenceCandidate | None
+    blocks: list[ContextBlock]
+
+
 def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: list[str],
-                   budget: int, fit: dict[tuple[str, int, int], float] | None = None) -> list[ContextBlock]:
+                   budget: int, fit: dict[tuple[str, int, int], float] | None = None,
+                   dense: dict[tuple[str, int, int], float] | None = None,
+                   dense_weight: float = 0.0) -> list[ContextBlock]:
     """Best sentences first: one per passage for coverage, then by relevance until the budget is spent.
 
     `fit` scores sentences by their best figure's fit to the question (FigureFocus); the block
     holding the best-fitting sentence is shown first, since small models favour passage [1]. A
-    sentence shared by overlapping passages is shown once.
+    sentence shared by overlapping passages is shown once. `dense` is each sentence's relative
+    similarity to the question (0..1, SentenceSimilarity), weighted by `dense_weight`: the only
+    signal for a question in another script than its sources.
     """
     q = set(query_tokens)
     fit = fit or {}
+    dense = dense or {}
     scored = []
     for rank, h in enumerate(hits):
         text = articles[h.passage.doc].text
@@ -128,6 +181,7 @@ def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: 
             overlap = len(q & set(tokens(sentence)))
             bonus = 0.5 if re.search(r"\d", sentence) else 0.0
             bonus += max(0.0, fit.get((h.passage.doc, s, e), 0.0))
+            bonus += dense_weight * dense.get((h.passage.doc, s, e), 0.0)
             scored.append(((overlap + bonus) / (1 + 0.3 * rank), rank, (s, e), estimate_tokens(sentence)))
     chosen: dict[int, list[tuple[int, int]]] = {}
     shown: set[tuple[str, int, int]] = set()
@@ -182,7 +236,7 @@ class Answerer:
     def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel,
                  articles: dict[str, Article], prompts: Prompts | None = None,
                  passages: list[Passage] | None = None, figure_list: list[Figure] | None = None,
-                 conflicts: list[Conflict] | None = None):
+                 conflicts: list[Conflict] | None = None, similarity: SentenceSimilarity | None = None):
         self.config = config
         self.retriever = retriever
         self.llm = llm
@@ -194,6 +248,7 @@ class Answerer:
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         texts = {d: a.text for d, a in articles.items()}
         self.focus = FigureFocus(figure_list or [], texts)
+        self.similarity = similarity
         self.verifier = (FigureVerifier(figure_list or [], self.passages, texts,
                                         self.prompts.messages["unverified"]) if passages else None)
 
@@ -241,6 +296,9 @@ class Answerer:
             for b in blocks)
         user = self.prompts.render("answer_user.txt", passages=passages, question=question, hint=hint,
                                    language_name=self.prompts.messages["language_names"][language])
+        if any(b.hit.passage.language != language for b in blocks):
+            # A translated name no longer matches its source; the source's own words do.
+            user += "\n" + self.prompts.template("answer_quote_names.txt").strip()
         if insist_language:
             user += "\n" + self.prompts.message("answer_in", language)
         return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
@@ -267,21 +325,10 @@ class Answerer:
         qlang = langid.detect(question)
         lang = self.answer_language(question, language)
         timings = Timings()
-
-        result = self.retriever.search(question)
+        prepared = self.prepare(question)
+        result, ranked, leads, blocks = prepared.result, prepared.ranked, prepared.leads, prepared.blocks
+        date, entity = prepared.date, prepared.entity
         timings.retrieve_s = result.seconds
-        ranked = self.rank_figures(question, result.query_tokens, result.hits)
-        fit: dict[tuple[str, int, int], float] = {}
-        for c in ranked:
-            key = (c.figure.doc, c.figure.sentence_start, c.figure.sentence_end)
-            fit[key] = max(fit.get(key, c.score), c.score)
-        leads = lead_set(ranked, question)
-        date = None if leads else self.lead_date(question, result)
-        entity = None if leads or date else self.lead_entity(question, result)
-        for lead in (date, entity):
-            if lead is not None:
-                fit[(lead.doc, *lead.sentence)] = max(fit.get((lead.doc, *lead.sentence), 0.0), DATE_FIT)
-        blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit)
         if not blocks:
             return self._abstain(question, lang, timings, t0, result.hits)
         query = _Query(question, qlang, result.query_tokens, leads, date, entity)
@@ -314,6 +361,33 @@ class Answerer:
         return Answer(question, text, lang, False, draft.citations, timings, self.llm.name, result.hits,
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
 
+    def prepare(self, question: str) -> Prepared:
+        """Retrieval and the context the model will see, before any generation (the eval's context
+        recall reads this too)."""
+        result = self.retriever.search(question)
+        ranked = self.rank_figures(question, result.query_tokens, result.hits)
+        fit: dict[tuple[str, int, int], float] = {}
+        for c in ranked:
+            key = (c.figure.doc, c.figure.sentence_start, c.figure.sentence_end)
+            fit[key] = max(fit.get(key, c.score), c.score)
+        leads = lead_set(ranked, question)
+        date = None if leads else self.lead_date(question, result)
+        entity = None if leads or date else self.lead_entity(question, result)
+        for lead in (date, entity):
+            if lead is not None:
+                fit[(lead.doc, *lead.sentence)] = max(fit.get((lead.doc, *lead.sentence), 0.0), DATE_FIT)
+        blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit,
+                                self.sentence_similarity(result), self.config.sentence_dense_weight)
+        return Prepared(result, ranked, leads, date, entity, blocks)
+
+    def sentence_similarity(self, result: RetrievalResult) -> dict[tuple[str, int, int], float]:
+        """Each retrieved sentence's relative dense similarity to the question ({} without a vector)."""
+        if result.query_vector is None or self.similarity is None or not self.config.sentence_dense_weight:
+            return {}
+        keys = list(dict.fromkeys((h.passage.doc, s, e) for h in result.hits for s, e in h.passage.sentences))
+        scores = self.similarity.run(result.query_vector, [self.articles[d].text[s:e] for d, s, e in keys])
+        return dict(zip(keys, scores.relative(), strict=True))
+
     def _draft(self, q: _Query, blocks: list[ContextBlock], lang: str, timings: Timings,
                on_token: OnToken | None) -> _Draft:
         """One generation over `blocks`, cited and verified; timings accumulate across drafts."""
@@ -327,6 +401,8 @@ class Answerer:
         timings.cached_tokens += gen.cached_tokens
         if self._leaks_prompt(gen.text):
             return _Draft(abstain=True, leaked=True)
+        if restates(gen.text, question):
+            return _Draft(abstain=True)  # the question handed back is no answer
         text, citations = self.cite(gen.text, blocks)
         if not citations:
             return _Draft(abstain=True)
@@ -533,6 +609,7 @@ class Answerer:
         text = raw.strip()
         if not text or NOT_FOUND in text.upper().replace(" ", "_"):
             return "", []
+        text = drop_echoed_questions(text)
         by_marker = {b.marker: b for b in blocks}
         order: list[int] = []
 

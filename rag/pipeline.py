@@ -12,6 +12,7 @@ from .llm.base import ChatModel, OnToken
 from .llm.factory import make_llm
 from .prompts import Prompts
 from .retrieval import HybridRetriever
+from .sentences_dense import SentenceSimilarity
 from .types import Answer
 
 
@@ -48,7 +49,8 @@ class Pipeline:
             self.load_s["llm"] = time.perf_counter() - t
         self.conflicts = find_conflicts(self.index.figures)
         self.answerer = Answerer(c, self.retriever, self.llm, self.index.articles, Prompts(c.prompts_dir),
-                                 self.index.passages, self.index.figures, self.conflicts)
+                                 self.index.passages, self.index.figures, self.conflicts,
+                                 SentenceSimilarity(self.embedder))
         return self
 
     def briefer(self, config: Config | None = None):

@@ -51,8 +51,10 @@ def rrf(rankings: dict[str, list[int]], k: int,
 
 def language_quota(ranked: list, k: int, quota: int, language) -> list:
     """The first k of `ranked`, with at least `quota` items of every language that has them: the
-    lowest-ranked items of languages above quota make room. The seeds tell the same stories in
-    Chinese and Korean with different figures, and same-language matches crowd out the other."""
+    lowest-ranked items of languages above quota make room. A corpus may tell one story in Chinese
+    and Korean with different figures, where same-language matches crowd out the other. (Limiting
+    the quota to passages whose dense similarity is near the best one did not raise context recall
+    on either fit set: eval/fit.py, 2026-12-01.)"""
     top = list(ranked[:k])
     if quota <= 0:
         return top
@@ -77,11 +79,12 @@ class RetrievalResult:
     hits: list[Hit]
     seconds: float
     query_tokens: list[str]
+    query_vector: np.ndarray | None = None  # the dense query vector, where the mode embeds the query
 
 
 class HybridRetriever(BaseRetriever):
     def __init__(self, index: StoredIndex, embedder: QueryEmbedder, mode: str = "hybrid", top_k: int = 5,
-                 candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 2):
+                 candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 1):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {MODES}")
@@ -116,6 +119,7 @@ class HybridRetriever(BaseRetriever):
         t0 = time.perf_counter()
         rankings: dict[str, list[int]] = {}
         qtoks = self.query_tokens(query)
+        q = None
         if self.mode in ("hybrid", "bm25"):
             rankings["bm25"] = [i for i, _ in self.bm25.top(qtoks, self.candidates)]
         if self.mode in ("hybrid", "dense") and self.passages:
@@ -132,7 +136,7 @@ class HybridRetriever(BaseRetriever):
         fused = language_quota(rrf(rankings, self.rrf_k, weights), k, self.quota,
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
-        return RetrievalResult(hits, time.perf_counter() - t0, qtoks)
+        return RetrievalResult(hits, time.perf_counter() - t0, qtoks, q)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=passage_node(h.passage), score=h.score)

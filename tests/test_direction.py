@@ -68,12 +68,22 @@ def test_home_province_is_the_one_never_beside_wo_sheng():
 
 
 def test_pair_compounds_name_both_places_and_give_no_direction():
-    assert entities_in("截至目前,穗鹤两市累计签约对口合作项目55个") == ["Guangzhou", "Qiqihar"]
-    assert [m.name for m in mentions("2021年9月12日,龙粤两省在哈尔滨再次签约")] == ["Harbin"]
+    assert entities_in("截至目前,京津两市累计签约合作项目55个") == ["Beijing", "Tianjin"]
+    assert [m.name for m in mentions("去年京津两市在沈阳再次签约")] == ["Shenyang"]
     table = AliasTable.load()
-    assert "穗鹤" in table.expansions("How many projects have Guangzhou and Qiqihar signed?")
-    assert "穗鹤" not in table.expansions("How many projects has Guangzhou signed?")
-    assert "Qiqihar" in table.expansions("穗鹤两市累计签约多少个项目")
+    assert "京津" in table.expansions("How many projects have Beijing and Tianjin signed?")
+    assert "京津" not in table.expansions("How many projects has Beijing signed?")
+    assert "Tianjin" in table.expansions("京津两市累计签约多少个项目")
+
+
+def test_a_compound_inside_a_place_name_or_an_ordinary_word_is_not_a_pair():
+    from rag.text.gazetteer import compounds
+
+    pairs = compounds()
+    assert "辽宁" not in pairs  # 辽 + 宁, but Liaoning itself
+    assert "藏青" not in pairs  # a colour
+    assert pairs["中俄"] == ("China", "Russia")
+    assert "美中" not in pairs  # countries pair only in the gazetteer's order
 
 
 def test_ranking_follows_the_asked_direction(focus):  # noqa: F811

@@ -187,6 +187,16 @@ def test_eval_resume_answers_only_what_is_missing(env, tmp_path, capsys):
     assert "tiny<br>hybrid-1.5b" in (out / "eval.md").read_text(encoding="utf-8")
 
 
+def test_a_run_on_some_ids_keeps_the_stored_rows_of_the_others(env, tmp_path, capsys):
+    root = write_set(tmp_path / "tiny")
+    out = tmp_path / "out"
+    args = ["eval", "--set", str(root), "--config", "hybrid-1.5b", "--out", str(out), "--no-ingestion"]
+    assert main([*args, "--ids", "t-1,t-2"]) == 0
+    assert main([*args, "--ids", "t-3", "--resume"]) == 0
+    rows = [json.loads(x) for x in (out / "rows-tiny-hybrid-1.5b.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in rows) == ["t-1", "t-2", "t-3"]
+
+
 def test_seed_eval_reports_dev_and_test_columns(env, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["eval", "--set", str(PROJECT_ROOT / "eval" / "questions.jsonl"), "--config", "bm25",

@@ -109,7 +109,7 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, rows_p
     """Answer (or only retrieve) every item with one configuration, writing a row per item as it goes.
 
     `llm` is a warm model shared across sets and configurations; `resume` keeps the rows already in
-    `rows_path` for these items and runs only the rest."""
+    `rows_path` for these items and runs only the rest. Rows for other items are kept either way."""
     from tqdm import tqdm
 
     from ..figures.parse import parse_figures
@@ -134,11 +134,14 @@ def run_config(ec: EvalConfig, base: Config, items: list[Item], embedder, rows_p
 
     known = {Decimal(f.value) for f in pipe.index.figures}
     ids = {i.id for i in items}
-    rows = [r for r in load_rows(rows_path) if r.id in ids] if resume and rows_path.exists() else []
+    stored = load_rows(rows_path) if rows_path.exists() else []
+    # Rows of questions outside this run (another split, another --ids) stay in the file as they are.
+    others = [r for r in stored if r.id not in ids]
+    rows = [r for r in stored if r.id in ids] if resume else []
     done = {r.id for r in rows}
     rows_path.parent.mkdir(parents=True, exist_ok=True)
     with open(rows_path, "w", encoding="utf-8") as f:
-        f.writelines(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in rows)
+        f.writelines(json.dumps(r.__dict__, ensure_ascii=False) + "\n" for r in others + rows)
         todo = [i for i in items if i.id not in done]
         bar = tqdm(todo, desc=f"{set_name or 'eval'} {ec.name}", unit="q", file=sys.stderr, mininterval=2,
                    disable=len(todo) < 2)

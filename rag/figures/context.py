@@ -1,6 +1,6 @@
 """What a figure is about: its clause, measure, scope (places) and period, read from the source text.
 
-Deterministic and lexicon-driven (rag/data/measures.tsv, rag/data/aliases.tsv): no model judges
+Deterministic and lexicon-driven (rag/data/measures.tsv, rag/data/gazetteer.tsv): no model judges
 whether two figures measure the same thing.
 """
 from __future__ import annotations
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..text.bridge import ALIASES_FILE
+from ..text import gazetteer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MEASURES_FILE = DATA / "measures.tsv"
-PLACES_FILE = DATA / "places.txt"
 
 # Clause ends: punctuation, and Korean connective endings ("…했으며 광동에서도 30명…").
 _CLAUSE = re.compile(r"[,，;；、:：]|(?<=[며고])\s(?=\S)")
@@ -62,36 +61,27 @@ def measure_label(key: str, lang: str = "en") -> str:
 
 @lru_cache(maxsize=1)
 def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(canonical English name, surface forms) for proper names in the alias table."""
-    wanted = set(within())
-    found: dict[str, set[str]] = {}
-    with open(ALIASES_FILE, encoding="utf-8") as f:
-        for row in csv.reader(f, delimiter="\t"):
-            if len(row) < 2 or row[0].startswith("#"):
-                continue
-            name = row[0].split("|")[0].strip()
-            # A pair's compound (穗鹤 for Guangzhou–Qiqihar) names both places.
-            members = [name] if name in wanted else [m for m in name.split("–") if m in wanted] if "–" in name else []
-            if name not in wanted and len(members) != 2:
-                continue
-            forms = {v.strip() for cell in row[1:] for v in cell.split("|") if v.strip()}
-            forms |= {v.strip() for v in row[0].split("|")} if name in wanted else set()
-            # A single Hangul syllable (러) hides inside too many words to count as a name.
-            forms = {f for f in forms if not (len(f) == 1 and _HANGUL.match(f))}
-            for m in members:
-                found.setdefault(m, set()).update(forms)
-    return tuple((name, tuple(sorted(forms, key=len, reverse=True))) for name, forms in found.items())
+    """(canonical English name, surface forms) for every place in the gazetteer; a two-place
+    compound (中俄) is a form of both places."""
+    found: dict[str, set[str]] = {p.name: set(p.forms) for p in gazetteer.load()}
+    for word, members in gazetteer.compounds().items():
+        for m in members:
+            found[m].add(word)
+    # A single Hangul syllable (러) hides inside too many words to count as a name.
+    return tuple((name, tuple(sorted((f for f in forms if not (len(f) == 1 and _HANGUL.match(f))),
+                                     key=len, reverse=True)))
+                 for name, forms in found.items())
 
 
 @lru_cache(maxsize=1)
 def within() -> dict[str, str]:
     """Place -> the province it lies in ("" for provinces and countries)."""
-    out = {}
-    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, parent = line.partition("\t")
-            out[name.strip()] = parent.strip()
-    return out
+    return gazetteer.parents()
+
+
+@lru_cache(maxsize=1)
+def provinces() -> frozenset[str]:
+    return frozenset(p.name for p in gazetteer.load() if p.kind == "province")
 
 
 def with_provinces(names) -> set[str]:
@@ -100,14 +90,39 @@ def with_provinces(names) -> set[str]:
     return names | {within()[n] for n in names if within().get(n)}
 
 
+@dataclass(frozen=True)
+class PlaceMatch:
+    start: int
+    end: int
+    form: str
+    names: tuple[str, ...]  # two for a compound (中俄)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """One alternation over every place form, longest first: a single pass per text instead of
+    one search per form (the gazetteer and its compounds hold thousands)."""
+    names: dict[str, list[str]] = {}
+    for name, forms in places():
+        for f in forms:
+            names.setdefault(f, []).append(name)
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(form_pattern(f) for f in ordered)), {f: tuple(n) for f, n in names.items()}
+
+
+def place_matches(text: str) -> list[PlaceMatch]:
+    """Place forms in `text`, left to right, the longest at each position, none overlapping."""
+    pattern, names = _matcher()
+    return [PlaceMatch(m.start(), m.end(), m.group(0), names[m.group(0)]) for m in pattern.finditer(text)]
+
+
 def entities_in(text: str) -> list[str]:
     """Canonical place names in order of first appearance."""
-    found = []
-    for name, forms in places():
-        pos = [m.start() for f in forms for m in [_find(text, f)] if m]
-        if pos:
-            found.append((min(pos), name))
-    return [n for _, n in sorted(found)]
+    out: dict[str, None] = {}
+    for m in place_matches(text):
+        for n in m.names:
+            out.setdefault(n, None)
+    return list(out)
 
 
 def form_pattern(form: str) -> str:
@@ -115,15 +130,12 @@ def form_pattern(form: str) -> str:
     return r"\b" + re.escape(form) + r"\b" if form.isascii() else re.escape(form)
 
 
-def _find(text: str, form: str):
-    return re.search(form_pattern(form), text)
-
-
 def main_entities(text: str, n: int = 2) -> list[str]:
     """The places an article is mostly about: its default scope for figures that name none."""
     counts: Counter[str] = Counter()
-    for name, forms in places():
-        counts[name] = sum(len(re.findall(re.escape(f), text)) for f in forms if not f.isascii())
+    for m in place_matches(text):
+        if not m.form.isascii():
+            counts.update(m.names)
     return [name for name, c in counts.most_common(n) if c >= 2]
 
 

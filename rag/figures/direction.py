@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .context import form_pattern, places, within
+from .context import place_matches, provinces, within
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -55,15 +55,11 @@ class _Mention:
 
 def mentions(text: str, home: str = "") -> list[_Mention]:
     """Place names (and 我省 as `home`) with their positions; of overlapping forms the longest."""
-    found = []
-    for name, forms in places():
-        for form in forms:
-            found += [_Mention(name, m.start(), m.end()) for m in re.finditer(form_pattern(form), text)]
+    # A pair's compound (中俄, 京津) stands for both places at once: it gives no direction.
+    found = [_Mention(m.names[0], m.start, m.end) for m in place_matches(text) if len(m.names) == 1]
     if home:
         found += [_Mention(home, m.start(), m.end()) for m in _HOME.finditer(text)]
-    # A pair's compound (龙粤, 穗鹤) stands for both places at once: it gives no direction.
-    spans = Counter((m.start, m.end) for m in found)
-    pairs = [span for span, n in spans.items() if n > 1]
+    pairs = [(m.start, m.end) for m in place_matches(text) if len(m.names) > 1]
     found = sorted((m for m in found if not any(s < m.end and m.start < e for s, e in pairs)),
                    key=lambda m: (m.start, -(m.end - m.start)))
     out: list[_Mention] = []
@@ -153,8 +149,7 @@ def figure_direction(text: str, start: int, fig_start: int, fig_end: int, end: i
 def home_province(text: str) -> str:
     """The province 我省/우리 성 stands for: of the provinces the article names, the one least often
     beside 我省 in a sentence, for share of its mentions (拉开了我省与广东省…合作: not Guangdong)."""
-    provinces = set(within().values()) - {""}
-    counts = Counter(m.name for m in mentions(text) if m.name in provinces)
+    counts = Counter(m.name for m in mentions(text) if m.name in provinces())
     if not counts:
         return ""
     beside: Counter = Counter()

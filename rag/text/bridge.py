@@ -68,25 +68,29 @@ def fold_initial(syllable: str) -> str:
 class AliasTable:
     """Groups of equivalent surface forms across en/zh/ko; any form found expands to the others.
 
-    A row named for two places ("Guangzhou–Qiqihar  穗鹤") holds the compound the press makes of
-    their one-character abbreviations; it expands when the query names both places, and names
-    both places when the query uses it.
+    A row named for two places ("China–Russia  中俄", made by the gazetteer) holds the compound the
+    press makes of their one-character abbreviations; it expands when the query names both places,
+    and names both places when the query uses it.
     """
 
     groups: list[set[str]] = field(default_factory=list)
     pairs: list[tuple[set[str], set[str], set[str]]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path = ALIASES_FILE) -> AliasTable:
-        groups, named = [], {}
+    def load(cls, path: Path = ALIASES_FILE, places: bool = True) -> AliasTable:
+        """The rows of `path`, and with `places` the gazetteer's places and compounds."""
+        from . import gazetteer
+
         with open(path, encoding="utf-8") as f:
-            for row in csv.reader(f, delimiter="\t"):
-                if not row or row[0].startswith("#"):
-                    continue
-                forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}
-                if len(forms) > 1:
-                    groups.append(forms)
-                    named[row[0].split("|")[0].strip()] = forms
+            rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
+        if places:
+            rows += gazetteer.alias_rows()
+        groups, named = [], {}
+        for row in rows:
+            forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}
+            if len(forms) > 1:
+                groups.append(forms)
+                named[row[0].split("|")[0].strip()] = forms
         pairs = []
         for name, forms in named.items():
             a, _, b = name.partition("–")
@@ -110,8 +114,12 @@ class AliasTable:
     def expansions(self, query: str) -> list[str]:
         q = query.lower()
 
-        def named(g: set[str]) -> bool:
-            return any(_contains(q, f.lower()) for f in g)
+        seen: dict[int, bool] = {}
+
+        def named(g: set[str]) -> bool:  # a place's group is in many pairs: test it once
+            if id(g) not in seen:
+                seen[id(g)] = any(_contains(q, f.lower()) for f in g)
+            return seen[id(g)]
 
         out: list[str] = []
         for g in self.groups:

@@ -1,4 +1,4 @@
-"""The alias table read by column (en, zh, ko): how a name found in a source is written in another
+"""The alias table and the gazetteer read by column (en, zh, ko): how a name found in a source is written in another
 language, and which names a translation of that source may use.
 
 A 1.5B model translating 黑龙江 may write "Black Dragon"; giving it the glossary's line
@@ -32,8 +32,11 @@ def _contains(text: str, form: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = ALIASES_FILE) -> tuple[Term, ...]:
-    terms = []
+def load(path: Path = ALIASES_FILE, places: bool = True) -> tuple[Term, ...]:
+    """The terms of `path`, and with `places` every place of the gazetteer."""
+    from . import gazetteer
+
+    terms = [Term(dict(p.names)) for p in gazetteer.load()] if places else []
     with open(path, encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
             if len(row) < 3 or row[0].startswith("#"):
