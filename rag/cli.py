@@ -64,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--questions", type=Path, help="file with one question per line (model loaded once)")
 
     f = sub.add_parser("figures", parents=[common], help="list the figures found in the articles")
-    f.add_argument("query", nargs="*", help="words to match (any language), e.g. Qiqihar items")
+    f.add_argument("query", nargs="*", help="words to match (any language), e.g. Shenyang trade")
     f.add_argument("--doc", default="", help="only this article (file name or its prefix)")
     f.add_argument("--conflicts", action="store_true", help="list conflicting figures instead")
     f.add_argument("--json", action="store_true")
 
     br = sub.add_parser("brief", parents=[common], help="write a cross-language briefing with citations")
-    br.add_argument("topic", nargs="*", help="e.g. Heilongjiang–Guangdong paired cooperation")
+    br.add_argument("topic", nargs="*", help="e.g. Beijing and Tianjin transport")
     br.add_argument("--lang", default="en", help="briefing language: en, zh, ko (default en)")
     br.add_argument("--since", default="", help="only articles dated on or after YYYY-MM-DD")
     br.add_argument("--out", type=Path, help="write to FILE.md or FILE.html (default: Markdown to stdout)")

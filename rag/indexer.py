@@ -11,7 +11,7 @@ from .chunking import chunk
 from .config import Config
 from .embed import Embedder
 from .errors import BadInput, IndexMissing, RagError
-from .figures.extract import FIGURES_VERSION, extract_figures
+from .figures.extract import extract_figures, figures_version
 from .index.store import IndexStore, StoredIndex
 from .ingest import SUFFIXES, read_sources
 from .ingest.fetch import is_url
@@ -95,7 +95,9 @@ class Indexer:
                     articles[a.doc] = a
             if not articles:
                 raise BadInput("nothing to index: " + ("; ".join(report.failed.values()) or "no files given"))
-            changed = report.added or report.updated or remove or report.rebuilt or old is None
+            # Figures and mined aliases written under other extraction code or data are written anew.
+            stale = old is not None and old.manifest.get("figures_version") != figures_version()
+            changed = report.added or report.updated or remove or report.rebuilt or old is None or stale
             if not changed:
                 assert old is not None  # `changed` holds when there is no old index
                 report.passages = len(old.passages)
@@ -123,7 +125,7 @@ class Indexer:
             aliases = AliasTable()
             aliases.add_mined([a.text for a in articles.values()])
             figures = extract_figures(articles, passages)
-            manifest = {"figures_version": FIGURES_VERSION, "embed_model": self.embedder.id,
+            manifest = {"figures_version": figures_version(), "embed_model": self.embedder.id,
                         "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
                         "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
             new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows(), figures=figures)

@@ -80,3 +80,14 @@ def test_remove_article(built):
     assert "003_761e2105e2f5780a.txt" not in idx.articles and len(idx.articles) == 4
     with pytest.raises(BadInput):
         Indexer(config, emb).run([], remove=["nope.txt"])
+
+
+def test_figures_from_other_extraction_data_are_written_anew_without_reembedding(built, monkeypatch):
+    import rag.indexer as indexer
+
+    config, emb = built
+    calls = emb.calls
+    monkeypatch.setattr(indexer, "figures_version", lambda: "edited-data")
+    report = Indexer(config, emb).run([config.corpus_dir])
+    assert report.reused > 50 and report.embedded == 0 and emb.calls == calls
+    assert IndexStore(config.index_dir).load(verify=False).manifest["figures_version"] == "edited-data"

@@ -1,15 +1,30 @@
 """Figure extraction at index time: every figure with a unit or scale word, in every passage."""
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
 from ..types import Article, Figure, Passage
 from .context import clause_bounds, entities_in, flags_of, joined, main_entities, measures, period_of
 from .parse import parse_figures
 from .render import _plain
 
-FIGURES_VERSION = 6  # bump when extraction output changes; stored indexes then re-extract on load
+FIGURES_CODE_VERSION = 6  # bump when extraction code changes; stored indexes then re-extract on load
+
+
+@lru_cache(maxsize=1)
+def figures_version() -> str:
+    """The code version plus a digest of the data files extraction reads (places, measures, aliases,
+    units): editing one of them re-extracts stored figures as a code change does."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    h = hashlib.sha256()
+    for f in sorted(data.iterdir()):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return f"{FIGURES_CODE_VERSION}-{h.hexdigest()[:12]}"
 
 
 def value_str(v: Decimal) -> str:

@@ -152,10 +152,10 @@ class IndexStore:
 
 
 def _load_figures(folder: Path, manifest: dict, articles, passages) -> list[Figure]:
-    from ..figures.extract import FIGURES_VERSION, extract_figures
+    from ..figures.extract import extract_figures, figures_version
 
     path = folder / "figures.jsonl"
-    if manifest.get("figures_version") == FIGURES_VERSION and path.exists():
+    if manifest.get("figures_version") == figures_version() and path.exists():
         return [Figure.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
     # Written by an older extractor: figures are cheap to re-derive from the stored passages.
     return extract_figures(articles, passages)
