@@ -356,10 +356,15 @@ class Answerer:
         text, checks = draft.text, draft.checks
         if lang == "en":
             text = figures.annotate_english(text)
+        relevance = self.relevance(result, draft.citations)
         timings.total_s = time.perf_counter() - t0
-        confidence = "high" if all(c.supported for c in checks) else "low"
+        # "high" needs every figure found in its passage and a cited sentence about the question:
+        # a figure that is in its source but answers another question is the commonest wrong answer.
+        relevant = relevance is None or relevance >= self.config.relevance_min
+        confidence = "high" if all(c.supported for c in checks) and relevant else "low"
         return Answer(question, text, lang, False, draft.citations, timings, self.llm.name, result.hits,
-                      figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused)
+                      figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused,
+                      relevance=relevance)
 
     def prepare(self, question: str) -> Prepared:
         """Retrieval and the context the model will see, before any generation (the eval's context
@@ -379,6 +384,12 @@ class Answerer:
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.config.context_tokens, fit,
                                 self.sentence_similarity(result), self.config.sentence_dense_weight)
         return Prepared(result, ranked, leads, date, entity, blocks)
+
+    def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
+        """The best e5 cosine between the question and a cited sentence (None without vectors)."""
+        if result.query_vector is None or self.similarity is None or not citations:
+            return None
+        return max(self.similarity.run(result.query_vector, [c.quote for c in citations]).scores)
 
     def sentence_similarity(self, result: RetrievalResult) -> dict[tuple[str, int, int], float]:
         """Each retrieved sentence's relative dense similarity to the question ({} without a vector)."""

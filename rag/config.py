@@ -63,6 +63,9 @@ class Config:
     # How much a sentence's dense similarity to the question (0..1 within the question) adds to
     # its word overlap when choosing the prompt's sentences. Fitted by eval/fit.py (3 and 5 tied).
     sentence_dense_weight: float = 4.0
+    # An answer is "high" confidence only if a cited sentence's e5 cosine to the question reaches
+    # this. Fitted on ext-dev's fit half (eval/results/fit.md): accuracy 66% above, 19% below.
+    relevance_min: float = 0.82
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency
     max_question_chars: int = 2000
 

@@ -111,8 +111,9 @@ class Answer:
     retrieved: list[Hit] = field(default_factory=list)
     figures: list[FigureCheck] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    confidence: str = "high"  # "low" when a figure could not be verified
+    confidence: str = "high"  # "low" when a figure could not be verified or no cited sentence is about the question
     refocused: bool = False  # answered again from the one sentence whose figure fits the question best
+    relevance: float | None = None  # best e5 cosine of the question to a cited sentence
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -134,6 +135,7 @@ class Answer:
             "figures": [asdict(f) for f in self.figures],
             "conflicts": [asdict(c) for c in self.conflicts],
             "confidence": self.confidence,
+            "relevance": None if self.relevance is None else round(self.relevance, 4),
             "refocused": self.refocused,
         }
 

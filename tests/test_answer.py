@@ -6,7 +6,7 @@ from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
 KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
-        "confidence", "refocused"}
+        "confidence", "relevance", "refocused"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 
@@ -274,3 +274,14 @@ def test_an_answer_that_only_restates_the_question_abstains(tmp_path):
     answerer.llm = FakeLLM([question + " [1]"])
     ans = answerer.run(question)
     assert ans.abstained and ans.citations == []
+
+
+@pytest.mark.parametrize("relevance_min, expected", [(-1.0, "high"), (1.01, "low")])
+def test_confidence_needs_a_cited_sentence_about_the_question(tmp_path, relevance_min, expected):
+    answerer = _tiny_answerer(tmp_path)
+    answerer.config = answerer.config.replace(relevance_min=relevance_min)
+    answerer.llm = FakeLLM(["Its lighthouse was rebuilt in 1911 after a storm. [1]"])
+    ans = answerer.run("When was the lighthouse of Norrvik rebuilt?")
+    assert not ans.abstained and ans.relevance is not None and -1.0 <= ans.relevance <= 1.0
+    assert ans.confidence == expected
+    assert ans.to_dict()["relevance"] == round(ans.relevance, 4)

@@ -2,6 +2,8 @@
 import json
 from decimal import Decimal
 
+import pytest
+
 from rag.evaluation.configs import EvalConfig
 from rag.evaluation.dataset import Gold, Item
 from rag.evaluation.report import write_report
@@ -91,3 +93,16 @@ def test_a_conflict_note_does_not_make_a_wrong_answer_right():
     conflict = Item("y", "q", "zh", "conflict", [Gold("407", "people")], [], [])
     assert not correct(single, note, False) and correct(conflict, note, False)
     assert correct(single, "黑龙江向广东派出407名干部。 [1]", False)
+
+
+def test_calibration_counts_right_answers_by_confidence():
+    from rag.evaluation.runner import Row, summarize
+
+    def row(conf, right, abstained=False):
+        return Row("c", conf + str(right) + str(abstained), "en", "single", "en", True, answered=True,
+                   correct=right, cited_ok=right, abstained=abstained, confidence=conf)
+
+    s = summarize([row("high", True), row("high", True), row("high", False), row("low", False),
+                   row("high", False, abstained=True)])
+    assert s["right_when_high"] == pytest.approx(2 / 3) and s["right_when_low"] == 0.0
+    assert s["confidence_high_share"] == pytest.approx(3 / 4)

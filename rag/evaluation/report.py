@@ -16,8 +16,11 @@ ANSWER_METRICS = ["n", "accuracy", "correct_and_cited", "abstention_recall", "ab
                   "false_abstentions", "false_abstention_rate", "answered_when_answerable", "language_match",
                   "doc_recall@5", "evidence_recall@5", "figure_support", "figure_support_before_repair",
                   "figures_repaired", "unit_conversion_errors", "latency_p50_s", "latency_p95_s",
-                  "prompt_tokens_p50"]
-LABELS = {"doc_recall@5": "gold doc in top 5", "n": "questions"}
+                  "prompt_tokens_p50", "confidence_high_share", "right_when_high", "right_when_low"]
+LABELS = {"doc_recall@5": "gold doc in top 5", "n": "questions",
+          "confidence_high_share": "answers marked high confidence",
+          "right_when_high": "correct and cited, when marked high",
+          "right_when_low": "correct and cited, when marked low"}
 COUNTS = {"n", "false_abstentions", "figures_repaired", "unit_conversion_errors", "prompt_tokens_p50"}
 Results = dict[str, dict[str, list[Row]]]  # report column (set, split) -> configuration -> rows
 

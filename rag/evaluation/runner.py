@@ -61,6 +61,7 @@ class Row:
     answer: str = ""
     cited_docs: list = field(default_factory=list)
     confidence: str = ""
+    relevance: float | None = None
 
 
 def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: list[set[str]]) -> None:
@@ -83,6 +84,7 @@ def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures, known=fro
     row.cited_docs = sorted({c.doc for c in ans.citations})
     row.answer_lang, row.lang_ok = score.expected_language_ok(item, ans.answer)
     row.confidence = ans.confidence
+    row.relevance = ans.relevance
     row.figures_total = len(ans.figures)
     row.figures_supported = sum(f.supported for f in ans.figures)
     row.figures_repaired = sum(bool(f.repaired_from) for f in ans.figures)
@@ -246,6 +248,12 @@ def summarize(rows: list[Row]) -> dict:
             "latency_p95_s": lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))],
             "prompt_tokens_p50": statistics.median(r.prompt_tokens for r in answered),
         })
+        # Calibration: how often an answer (not an abstention) is right when marked high or low.
+        given = [r for r in answered if not r.abstained]
+        for level in ("high", "low"):
+            marked = [r for r in given if r.confidence == level]
+            out[f"confidence_{level}_share"] = len(marked) / len(given) if given else None
+            out[f"right_when_{level}"] = _mean(r.answerable and r.cited_ok for r in marked)
         del a_un
     return out
 
