@@ -77,3 +77,19 @@ def test_the_figure_filter_finds_an_uploaded_article_by_its_title(services, tmp_
     services.add_source(str(f))
     assert any(r[3] == "zz_port.txt" for r in services.figures("扩建工程"))
     services.remove_source("zz_port.txt")
+
+
+def _answer(confidence: str, supported: bool = True):
+    from rag.types import Answer, FigureCheck, Timings
+
+    return Answer("q", "It drew 300 visitors. [1]", "en", False, [], Timings(), "m",
+                  figures=[FigureCheck("300 visitors", "300", "people", supported)], confidence=confidence)
+
+
+def test_a_figure_is_verified_only_when_its_sentence_is_about_the_question():
+    from rag.ui.services import render_answer
+
+    assert "300 visitors · verified" in render_answer(_answer("high"))
+    off = render_answer(_answer("low"))
+    assert "verified" not in off and "may not answer the question" in off and "badge warn" in off
+    assert "not supported" in render_answer(_answer("low", supported=False))

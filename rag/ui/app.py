@@ -15,6 +15,7 @@ from .services import LANGS, MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, Services, quick_
 CSS = """
 mark{background:#ffe58a;color:#1f1f1f} .badge{display:inline-block;margin:.2em;padding:.1em .5em;border-radius:1em;
 font-size:.85em} .badge.ok{background:#d9f7be;color:#135200} .badge.bad{background:#ffccc7;color:#820014}
+.badge.warn{background:#fff1b8;color:#613400}
 .evidence li{margin-bottom:.6em} .source{font-size:.92em;line-height:1.5} a.cite{font-weight:bold;text-decoration:none}
 .error{color:#a8071a;font-weight:600} .dark .error{color:#ff9c9c}
 """

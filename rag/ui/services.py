@@ -290,13 +290,26 @@ def highlight_figures(text: str) -> str:
 
 
 def render_answer(ans: Answer) -> str:
+    """The answer with its markers linked and a badge per figure. "verified" means the figure is in
+    its cited sentence and that sentence is about the question; a figure that is in its source while
+    the cited sentence is not about the question says so instead."""
     text = html.escape(ans.answer)
     text = _MARK.sub(lambda m: f'<a href="#cite-{m.group(1)}" class="cite">[{m.group(1)}]</a>', text)
+    # Every figure found, yet low confidence: the relevance check is what failed.
+    off_question = (not ans.abstained and ans.confidence == "low"
+                    and all(f.supported for f in ans.figures))
     badges = []
     for f in ans.figures:
-        cls, label = ("ok", "verified") if f.supported else ("bad", "not supported")
+        if not f.supported:
+            cls, label = "bad", "not supported"
+        elif off_question:
+            cls, label = "warn", "in the source, may not answer the question"
+        else:
+            cls, label = "ok", "verified"
         extra = f" (was “{html.escape(f.repaired_from)}”)" if f.repaired_from else ""
         badges.append(f"<span class='badge {cls}'>{html.escape(f.text)} · {label}{extra}</span>")
+    if off_question:
+        badges.append("<span class='badge warn'>low confidence: the cited passage may be about something else</span>")
     return text.replace("\n", "<br>") + ("<div class='badges'>" + " ".join(badges) + "</div>" if badges else "")
 
 
