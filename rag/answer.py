@@ -354,8 +354,7 @@ class Answerer:
         if draft.abstain:
             return self._abstain(question, lang, timings, t0, result.hits)
         text, checks = draft.text, draft.checks
-        if lang == "en":
-            text = figures.annotate_english(text)
+        text = figures.gloss_figures(text, lang)
         relevance = self.relevance(result, draft.citations)
         timings.total_s = time.perf_counter() - t0
         # "high" needs every figure found in its passage and a cited sentence about the question:

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+import pytest
+
 from rag.figures import annotate_english, parse_figures
 from rag.index.bm25 import BM25
 from rag.retrieval import language_quota, rrf
@@ -89,3 +91,16 @@ def test_english_annotation_keeps_the_source_figure():
     assert annotate_english("It reached 289.36억원.") == "It reached 28.936 billion yuan (289.36억원)."
     already = "490.1 billion yuan (4901亿元)"
     assert annotate_english(already) == already
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("总额达到12.5억원 [1]。", "zh", "总额达到12.5亿元 (12.5억원) [1]。"),
+    ("총 730亿元 [1].", "ko", "총 730억원 (730亿元) [1]."),
+    ("年产3.2万吨。", "ko", "年产3.2만톤 (3.2万吨)。"),
+    ("총 730억원 (730亿元) [1].", "ko", "총 730억원 (730亿元) [1]."),  # already glossed
+    ("총 730억원 [1].", "ko", "총 730억원 [1]."),  # its own language: nothing to gloss
+])
+def test_figures_from_another_language_are_glossed_in_the_answer_language(text, lang, expected):
+    from rag.figures import gloss_figures
+
+    assert gloss_figures(text, lang) == expected

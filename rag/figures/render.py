@@ -73,16 +73,49 @@ def format_value(value: Decimal, unit: str, lang: str) -> str:
     return amount + word
 
 
-def annotate_english(text: str) -> str:
-    """'4901亿元' in an English answer becomes '490.1 billion yuan (4901亿元)'; already-glossed ones stay."""
+# A figure needs a gloss in an answer language when it is written in another language's script.
+_FOREIGN = {"en": re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3]"), "zh": re.compile(r"[\uac00-\ud7a3]"),
+            "ko": re.compile(r"[\u4e00-\u9fff]")}
+
+
+def gloss_figures(text: str, lang: str) -> str:
+    """Each figure the answer quotes in another language's words, written in `lang` with the
+    source's own words after it: '4901亿元' in English becomes '490.1 billion yuan (4901亿元)', in
+    Korean '4901억원 (4901亿元)'; in Chinese '289.36억원' becomes '289.36亿元 (289.36억원)'.
+    Figures already glossed (inside brackets) stay as they are."""
+    foreign = _FOREIGN.get(lang)
+    if foreign is None:
+        return text
     out, pos = [], 0
     for f in parse_figures(text):
-        if not re.search(r"[\u4e00-\u9fff\uac00-\ud7a3]", f.text) or f.is_bare:
+        if not foreign.search(f.text) or f.is_bare:
             continue
         if f.start > 0 and text[f.start - 1] in "(（":
             continue
         out.append(text[pos:f.start])
-        out.append(f"{english_amount(f.value, f.unit)} ({f.text})")
+        out.append(f"{_in_words_of(f, lang)} ({f.text})")
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
+
+
+_AMOUNT = re.compile(r"(?:[\d.,]+\s*[万亿千만억천]*\s*)+")
+_SCALE_WORDS = {"ko": str.maketrans("万亿千", "만억천"), "zh": str.maketrans("만억천", "万亿千")}
+
+
+def _in_words_of(f, lang: str) -> str:
+    """The figure in `lang`'s scale and unit words, keeping the source's digits (51.65万吨 -> 51.65만톤),
+    so the gloss is a translation of what the source wrote, not a recomputed amount."""
+    if lang == "en":
+        return english_amount(f.value, f.unit)
+    m = _AMOUNT.match(f.text)
+    if not m or not re.search(r"\d", m.group(0)):
+        return format_value(f.value, f.unit, lang)  # written in words (거의 만명): the value in digits
+    amount = m.group(0).strip().translate(_SCALE_WORDS[lang])
+    if lang == "zh":
+        amount = amount.replace(" ", "")
+    return amount + UNIT_WORDS[lang].get(f.unit, "")
+
+
+def annotate_english(text: str) -> str:
+    return gloss_figures(text, "en")
