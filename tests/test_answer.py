@@ -285,3 +285,34 @@ def test_confidence_needs_a_cited_sentence_about_the_question(tmp_path, relevanc
     assert not ans.abstained and ans.relevance is not None and -1.0 <= ans.relevance <= 1.0
     assert ans.confidence == expected
     assert ans.to_dict()["relevance"] == round(ans.relevance, 4)
+
+
+def _corpus_answerer(tmp_path, name: str, text: str, script: list[str]):
+    from rag.config import Config
+    from rag.embed import FakeEmbedder
+    from rag.indexer import Indexer
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    config = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake", relevance_min=0.0)
+    emb = FakeEmbedder()
+    Indexer(config, emb).run([corpus])
+    return Pipeline(config, embedder=emb, llm=FakeLLM(script)).warm_up()
+
+
+def test_a_corpus_in_one_language_answers_a_question_in_another(tmp_path):
+    pipe = _corpus_answerer(tmp_path, "harbour.txt", "Harbour report\n\nThe harbour of Norrvik opened in 1850 "
+                            "with four piers. Its lighthouse was rebuilt in 1911.\n",
+                            ["Norrvik의 등대는 1911년에 재건되었다. [1]"])
+    ans = pipe.ask("Norrvik lighthouse 1911년 언제 재건되었나?", "ko")
+    assert ans.language == "ko" and not ans.abstained and ans.citations[0].doc == "harbour.txt"
+
+
+def test_a_corpus_in_an_unsupported_language_answers_or_abstains_without_a_crash(tmp_path):
+    pipe = _corpus_answerer(tmp_path, "port.txt", "Rapport du port\n\nLe port de Norrvik a ouvert en 1850 avec "
+                            "quatre jetées. Son phare a été reconstruit en 1911 après une tempête.\n",
+                            ["The lighthouse was rebuilt in 1911. [1]"])
+    ans = pipe.ask("When was the Norrvik lighthouse (phare) rebuilt?", "en")
+    assert ans.abstained or ans.citations[0].doc == "port.txt"
+    assert ans.language == "en"
