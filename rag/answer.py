@@ -652,8 +652,10 @@ class Answerer:
         nums, toks = figures.numbers(claim), set(tokens(claim))
 
         def score(se):
+            # The claim's figures first: a headline sharing many words but none of its numbers is no
+            # support for them.
             sentence = text[se[0]:se[1]]
-            return (3 * len(nums & figures.numbers(sentence)) + len(toks & set(tokens(sentence))), -se[0])
+            return (len(nums & figures.numbers(sentence)), len(toks & set(tokens(sentence))), -se[0])
 
         return max(block.sentences or block.hit.passage.sentences, key=score)
 

@@ -316,3 +316,13 @@ def test_a_corpus_in_an_unsupported_language_answers_or_abstains_without_a_crash
     ans = pipe.ask("When was the Norrvik lighthouse (phare) rebuilt?", "en")
     assert ans.abstained or ans.citations[0].doc == "port.txt"
     assert ans.language == "en"
+
+
+def test_the_quote_for_a_figure_is_the_sentence_holding_it_not_a_wordier_headline(tmp_path):
+    text = ("Norrvik lighthouse rebuilt: the Norrvik lighthouse of the Norrvik harbour was rebuilt after the storm\n\n"
+            "Work took two years. It reopened in 1911.\n")
+    pipe = _corpus_answerer(tmp_path, "light.txt", text,
+                            ["The Norrvik lighthouse of the Norrvik harbour was rebuilt after the storm and reopened "
+                             "in 1911. [1]"])
+    ans = pipe.ask("When did the rebuilt Norrvik lighthouse of the Norrvik harbour reopen after the storm?")
+    assert not ans.abstained and "1911" in ans.citations[0].quote
