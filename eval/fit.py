@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from rag.config import Config  # noqa: E402
 from rag.embed import make_embedder  # noqa: E402
 from rag.evaluation.dataset import Item  # noqa: E402
+from rag.evaluation.extset import load_ext_set  # noqa: E402
 from rag.evaluation.recall import RecallSummary, context_recall  # noqa: E402
 from rag.evaluation.sets import SHARED_SETS, index_set, seed_set  # noqa: E402
 from rag.llm.fake import FakeLLM  # noqa: E402
@@ -78,8 +79,6 @@ def columns(base: Config, embedder) -> list[Column]:
     seed_cfg = index_set(base, seeds, embedder)
     out = [Column("seeds-dev", seed_cfg, [i for i in seeds.items if i.split == "dev"], True),
            Column("seeds-test", seed_cfg, [i for i in seeds.items if i.split == "test"], False)]
-    from rag.evaluation.extset import load_ext_set
-
     for root in SHARED_SETS:
         if (root / "qa.jsonl").is_file():
             ext = load_ext_set(root)

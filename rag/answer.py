@@ -60,7 +60,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)")
-_LEADING_MARKERS = re.compile(r"^(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{_MARKER.pattern})+")
 
 
 def drop_echoed_questions(text: str) -> str:

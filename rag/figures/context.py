@@ -68,8 +68,7 @@ def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
         for m in members:
             found[m].add(word)
     # A single Hangul syllable (러) hides inside too many words to count as a name.
-    return tuple((name, tuple(sorted((f for f in forms if not (len(f) == 1 and _HANGUL.match(f))),
-                                     key=len, reverse=True)))
+    return tuple((name, tuple(f for f in forms if not (len(f) == 1 and _HANGUL.match(f))))
                  for name, forms in found.items())
 
 

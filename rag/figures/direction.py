@@ -56,10 +56,11 @@ class _Mention:
 def mentions(text: str, home: str = "") -> list[_Mention]:
     """Place names (and 我省 as `home`) with their positions; of overlapping forms the longest."""
     # A pair's compound (中俄, 京津) stands for both places at once: it gives no direction.
-    found = [_Mention(m.names[0], m.start, m.end) for m in place_matches(text) if len(m.names) == 1]
+    matches = place_matches(text)
+    found = [_Mention(m.names[0], m.start, m.end) for m in matches if len(m.names) == 1]
     if home:
         found += [_Mention(home, m.start(), m.end()) for m in _HOME.finditer(text)]
-    pairs = [(m.start, m.end) for m in place_matches(text) if len(m.names) > 1]
+    pairs = [(m.start, m.end) for m in matches if len(m.names) > 1]
     found = sorted((m for m in found if not any(s < m.end and m.start < e for s, e in pairs)),
                    key=lambda m: (m.start, -(m.end - m.start)))
     out: list[_Mention] = []

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import gazetteer
+
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "data" / "aliases.tsv"
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -77,14 +79,11 @@ class AliasTable:
     pairs: list[tuple[set[str], set[str], set[str]]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path = ALIASES_FILE, places: bool = True) -> AliasTable:
-        """The rows of `path`, and with `places` the gazetteer's places and compounds."""
-        from . import gazetteer
-
+    def load(cls, path: Path = ALIASES_FILE) -> AliasTable:
+        """The rows of `path`, then the gazetteer's places and compounds."""
         with open(path, encoding="utf-8") as f:
             rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
-        if places:
-            rows += gazetteer.alias_rows()
+        rows += gazetteer.alias_rows()
         groups, named = [], {}
         for row in rows:
             forms = {v.strip() for cell in row for v in cell.split("|") if v.strip()}

@@ -55,12 +55,13 @@ def load(path: Path = GAZETTEER_FILE) -> tuple[Place, ...]:
     return tuple(out)
 
 
-def compounds(places: tuple[Place, ...] | None = None) -> dict[str, tuple[str, str]]:
+@lru_cache(maxsize=1)
+def compounds() -> dict[str, tuple[str, str]]:
     """Two-character compound -> the two places it names. Provinces pair in either order (黑吉,
     吉黑); countries only in the order the gazetteer lists them (中俄, not 美中 of 美中不足). A
     compound that occurs inside a place's own name (辽宁 = 辽 + 宁) or is an ordinary word
     (zh_not_compounds.txt) is not one."""
-    places = places if places is not None else load()
+    places = load()
     inside = [f for p in places for f in p.forms]
     words = {w.strip() for w in NOT_COMPOUNDS_FILE.read_text(encoding="utf-8").splitlines()
              if w.strip() and not w.startswith("#")}

@@ -1,5 +1,5 @@
-"""The alias table and the gazetteer read by column (en, zh, ko): how a name found in a source is written in another
-language, and which names a translation of that source may use.
+"""The gazetteer and the alias table read by column (en, zh, ko): how a name found in a source is
+written in another language, and which names a translation of that source may use.
 
 A 1.5B model translating 黑龙江 may write "Black Dragon"; giving it the glossary's line
 "黑龙江 = Heilongjiang" costs a few tokens, and checking its note against the same glossary (plus
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import gazetteer
 from .bridge import ALIASES_FILE
 
 LANGS = ("en", "zh", "ko")
@@ -32,11 +33,9 @@ def _contains(text: str, form: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = ALIASES_FILE, places: bool = True) -> tuple[Term, ...]:
-    """The terms of `path`, and with `places` every place of the gazetteer."""
-    from . import gazetteer
-
-    terms = [Term(dict(p.names)) for p in gazetteer.load()] if places else []
+def load(path: Path = ALIASES_FILE) -> tuple[Term, ...]:
+    """Every place of the gazetteer, then the terms of `path`."""
+    terms = [Term(dict(p.names)) for p in gazetteer.load()]
     with open(path, encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
             if len(row) < 3 or row[0].startswith("#"):
