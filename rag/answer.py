@@ -363,7 +363,7 @@ class Answerer:
         confidence = "high" if all(c.supported for c in checks) and relevant else "low"
         return Answer(question, text, lang, False, draft.citations, timings, self.llm.name, result.hits,
                       figures=checks, conflicts=draft.conflicts, confidence=confidence, refocused=draft.refocused,
-                      relevance=relevance)
+                      relevance=relevance, relevant=relevant)
 
     def prepare(self, question: str) -> Prepared:
         """Retrieval and the context the model will see, before any generation (the eval's context

@@ -114,6 +114,7 @@ class Answer:
     confidence: str = "high"  # "low" when a figure could not be verified or no cited sentence is about the question
     refocused: bool = False  # answered again from the one sentence whose figure fits the question best
     relevance: float | None = None  # best e5 cosine of the question to a cited sentence
+    relevant: bool = True  # that cosine reached relevance_min (or there was none to check)
 
     def to_dict(self) -> dict:
         t = self.timings

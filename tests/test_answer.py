@@ -283,7 +283,7 @@ def test_confidence_needs_a_cited_sentence_about_the_question(tmp_path, relevanc
     answerer.llm = FakeLLM(["Its lighthouse was rebuilt in 1911 after a storm. [1]"])
     ans = answerer.run("When was the lighthouse of Norrvik rebuilt?")
     assert not ans.abstained and ans.relevance is not None and -1.0 <= ans.relevance <= 1.0
-    assert ans.confidence == expected
+    assert ans.confidence == expected and ans.relevant == (expected == "high")
     assert ans.to_dict()["relevance"] == round(ans.relevance, 4)
 
 

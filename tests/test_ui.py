@@ -79,17 +79,22 @@ def test_the_figure_filter_finds_an_uploaded_article_by_its_title(services, tmp_
     services.remove_source("zz_port.txt")
 
 
-def _answer(confidence: str, supported: bool = True):
+def _answer(relevant: bool, supported: bool = True):
     from rag.types import Answer, FigureCheck, Timings
 
-    return Answer("q", "It drew 300 visitors. [1]", "en", False, [], Timings(), "m",
-                  figures=[FigureCheck("300 visitors", "300", "people", supported)], confidence=confidence)
+    figures = [FigureCheck("300 visitors", "300", "people", supported), FigureCheck("12 days", "12", "days", True)]
+    return Answer("q", "It drew 300 visitors in 12 days. [1]", "en", False, [], Timings(), "m", figures=figures,
+                  confidence="high" if relevant and supported else "low", relevant=relevant)
 
 
 def test_a_figure_is_verified_only_when_its_sentence_is_about_the_question():
     from rag.ui.services import render_answer
 
-    assert "300 visitors · verified" in render_answer(_answer("high"))
-    off = render_answer(_answer("low"))
+    assert "300 visitors · verified" in render_answer(_answer(True))
+    off = render_answer(_answer(False))
     assert "verified" not in off and "may not answer the question" in off and "badge warn" in off
-    assert "not supported" in render_answer(_answer("low", supported=False))
+    unsupported = render_answer(_answer(True, supported=False))
+    assert "300 visitors · not supported" in unsupported and "12 days · verified" in unsupported
+    # An unsupported figure beside an off-question sentence: the supported one is not "verified" either.
+    both = render_answer(_answer(False, supported=False))
+    assert "not supported" in both and "verified" not in both

@@ -295,9 +295,7 @@ def render_answer(ans: Answer) -> str:
     the cited sentence is not about the question says so instead."""
     text = html.escape(ans.answer)
     text = _MARK.sub(lambda m: f'<a href="#cite-{m.group(1)}" class="cite">[{m.group(1)}]</a>', text)
-    # Every figure found, yet low confidence: the relevance check is what failed.
-    off_question = (not ans.abstained and ans.confidence == "low"
-                    and all(f.supported for f in ans.figures))
+    off_question = not ans.abstained and not ans.relevant
     badges = []
     for f in ans.figures:
         if not f.supported:
