@@ -29,6 +29,7 @@ class Config:
 
     # LLM: "local" (embedded llama.cpp), "openai" (any OpenAI-compatible server) or "fake" (tests).
     llm_backend: str = "local"
+    fake_delay_s: float = 0.0  # how long the fake model takes per reply: tests of the UI's queue
     # A registry model name (see rag/assets/registry.py) or a path to any GGUF file.
     llm_model: str = "qwen2.5-coder-1.5b"
     llm_url: str = ""  # e.g. http://127.0.0.1:8080/v1 for the openai backend

@@ -86,6 +86,15 @@ def test_a_compound_inside_a_place_name_or_an_ordinary_word_is_not_a_pair():
     assert "美中" not in pairs  # countries pair only in the gazetteer's order
 
 
+def test_a_country_named_by_its_abbreviation_alone_is_a_mention():
+    from rag.figures.context import entities_in
+
+    assert entities_in("两省对俄贸易额增长") == ["Russia"]
+    assert entities_in("日企在华投资") == ["Japan"]
+    assert entities_in("我们对法律负责") == []  # an ordinary word, listed in the data file
+    assert entities_in("其中方式不同") == []  # 中 is skipped: too common as a character
+
+
 def test_ranking_follows_the_asked_direction(focus):  # noqa: F811
     assert focus("截至2022年底，广东向黑龙江派出多少名干部挂职？") == ["30명"]
     assert focus("截至2022年底，黑龙江向广东派出多少名干部挂职？") == ["407명"]

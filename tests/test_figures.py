@@ -119,10 +119,28 @@ def test_conflicts_in_the_seeds(seeds):
     for c in items:
         newest = next(v for v in c.values if v.passage_id == c.newest)
         assert newest.doc.startswith("002") and newest.as_of == "2024-10-18"
-    cadres = found["cadres_posted"]
-    assert {v.text for v in cadres.values} == {"341名", "407명", "30명"}
+    # 407 and 30 are cadres sent in opposite directions: neither conflicts with a two-way total.
+    assert "cadres_posted" not in found
     # Different measures are not conflicts: yearly vs cumulative grain, registered vs attracted firms.
     assert not {"grain", "park_firms_registered", "park_firms_attracted", "tourists"} & set(found)
+
+
+def _made(doc, value, scope, explicit, as_of="2022-12-31"):
+    from rag.types import Figure
+
+    return Figure(f"{doc}@0", value, value, "people", "", "by end-2022", as_of, "cadres_posted", scope, explicit,
+                  [], doc, f"{doc}#0", 0, 1, 0, 1, as_of, "zh")
+
+
+def test_figures_comparable_only_through_a_third_are_no_conflict():
+    one_way = _made("a", "407", ["Heilongjiang", "Guangdong"], True)
+    other_way = _made("b", "30", ["Guangdong", "Heilongjiang"], True)
+    both_ways = _made("c", "341", ["Heilongjiang", "Guangdong"], False)
+    assert comparable(one_way, both_ways) and comparable(other_way, both_ways)
+    assert not comparable(one_way, other_way)
+    assert find_conflicts([one_way, other_way, both_ways]) == []
+    same_way = _made("d", "400", ["Heilongjiang", "Guangdong"], True, "2023-06-30")
+    assert [sorted(v.value for v in c.values) for c in find_conflicts([one_way, same_way])] == [["400", "407"]]
 
 
 def test_yearly_and_cumulative_grain_are_not_comparable(seeds):
@@ -169,6 +187,13 @@ def test_verify_repairs_scale_slip_and_rounding(seeds, verifier):
     assert "500 billion yuan (5000亿元)" in v.text and "5000 billion" not in v.text
     v, _ = _run(verifier, "Signed deals reached about 490 billion yuan [1].", "en", {1: pid})
     assert "490.1 billion yuan (4901亿元)" in v.text and v.checks[0].repaired_from == "490 billion yuan"
+
+
+def test_a_figure_more_precise_than_the_source_is_not_its_rounding(seeds, verifier):
+    # 39.4亿元 (a registered capital elsewhere) is not 39억원 (another project's investment) rounded.
+    pid = _pid(seeds, "000", "39억원")
+    v, _ = _run(verifier, "注册资本为39.4亿元[1]。", "zh", {1: pid})
+    assert not v.all_supported and "39억원" not in v.text and not v.checks[0].repaired_from
 
 
 def test_verify_marks_unsupported_figures(seeds, verifier):

@@ -80,10 +80,11 @@ def test_the_figure_filter_finds_an_uploaded_article_by_its_title(services, tmp_
 
 
 def _answer(relevant: bool, supported: bool = True):
-    from rag.types import Answer, FigureCheck, Timings
+    from rag.types import Answer, Citation, FigureCheck, Timings
 
     figures = [FigureCheck("300 visitors", "300", "people", supported), FigureCheck("12 days", "12", "days", True)]
-    return Answer("q", "It drew 300 visitors in 12 days. [1]", "en", False, [], Timings(), "m", figures=figures,
+    cited = [Citation(1, "a.txt", "Lantern fair closes", "2024-02-01", "a.txt#0", 0, 10, "It drew 300 visitors")]
+    return Answer("q", "It drew 300 visitors in 12 days. [1]", "en", False, cited, Timings(), "m", figures=figures,
                   confidence="high" if relevant and supported else "low", relevant=relevant)
 
 
@@ -93,6 +94,8 @@ def test_a_figure_is_verified_only_when_its_sentence_is_about_the_question():
     assert "300 visitors · verified" in render_answer(_answer(True))
     off = render_answer(_answer(False))
     assert "verified" not in off and "may not answer the question" in off and "badge warn" in off
+    # It says plainly which story the figure comes from.
+    assert "come from “Lantern fair closes” (2024-02-01), which may be a different story" in off
     unsupported = render_answer(_answer(True, supported=False))
     assert "300 visitors · not supported" in unsupported and "12 days · verified" in unsupported
     # An unsupported figure beside an off-question sentence: the supported one is not "verified" either.

@@ -7,10 +7,12 @@ and scope. Unknown measures are never paired: a false conflict misleads more tha
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ..types import Conflict, ConflictValue, Figure
 from .context import measure_label
 from .parse import UNIT_CLASS
+from .verify import ROUNDING
 
 _FLOW_PERIOD = re.compile(r"^(?:\d{4}(?:-\d{2}(?:\.\.\d{2})?)?|H1 \d{4}|Q1–Q3 \d{4}|\d{4}-01\.\.\d{2})$")
 
@@ -25,6 +27,12 @@ def _scope_ok(a: Figure, b: Figure) -> bool:
         return a.scope[:2] == b.scope[:2]  # direction matters: A handles B's items ≠ B handles A's
     sa, sb = set(a.scope), set(b.scope)
     return bool(sa and sb) and (sa <= sb or sb <= sa)
+
+
+def _near(a: Figure, b: Figure) -> bool:
+    """The same value, or one a headline rounds (近5000亿 beside 4901亿)."""
+    va, vb = Decimal(a.value), Decimal(b.value)
+    return va == vb or (bool(a.qualifier or b.qualifier) and abs(va - vb) <= ROUNDING * max(va, vb))
 
 
 def comparable(a: Figure, b: Figure) -> bool:
@@ -59,6 +67,14 @@ def find_conflicts(figures: list[Figure], lang: str = "en") -> list[Conflict]:
             clusters.setdefault(root(i), []).append(f)
     out = []
     for members in clusters.values():
+        # Comparability is not transitive: 407 cadres sent one way and 30 sent the other both pair
+        # with a two-way 341, yet not with each other. A figure not comparable with every member
+        # leaves the cluster, as the measure cannot tell it from its neighbours.
+        members = [f for f in members if all(g is f or comparable(f, g) for g in members)]
+        # One source giving two values of it for the same date (407 one way and 30 the other, where
+        # "our province" left the scope unread) shows the measure does not separate them there.
+        members = [f for f in members if not any(g.doc == f.doc and g.as_of == f.as_of and not _near(f, g)
+                                                 for g in members)]
         docs = {f.doc for f in members}
         per_doc_values = {d: {f.value for f in members if f.doc == d} for d in docs}
         if len(docs) < 2 or len({v for vs in per_doc_values.values() for v in vs}) < 2:

@@ -62,8 +62,10 @@ def measure_label(key: str, lang: str = "en") -> str:
 @lru_cache(maxsize=1)
 def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(canonical English name, surface forms) for every place in the gazetteer; a two-place
-    compound (中俄) is a form of both places."""
+    compound (中俄) is a form of both places; an affixed abbreviation (对俄, 俄方) of its country."""
     found: dict[str, set[str]] = {p.name: set(p.forms) for p in gazetteer.load()}
+    for word, name in gazetteer.affixed().items():
+        found[name].add(word)
     for word, members in gazetteer.compounds().items():
         for m in members:
             found[m].add(word)

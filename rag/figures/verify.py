@@ -48,6 +48,11 @@ def _power_of_ten(a: Decimal, b: Decimal) -> bool:
     return r.as_tuple().digits == (1,)
 
 
+def _digits(v: Decimal) -> int:
+    """Significant digits: 4901亿 has 4, 5000亿 has 1."""
+    return len(v.normalize().as_tuple().digits)
+
+
 def _mantissa(text: str) -> str:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     return m.group().replace(",", "") if m else ""
@@ -135,7 +140,9 @@ class FigureVerifier:
                         best = (0, f, pid, "scale")
                         break
                     rel = abs(m.value - fv) / fv if fv else None
-                    if rel is not None and rel <= ROUNDING and (best is None or rel < best[0]):
+                    # A rounding drops digits (4901亿 -> 5000亿); 39.4亿 is not 39亿 rounded.
+                    if (rel is not None and rel <= ROUNDING and _digits(m.value) < _digits(fv)
+                            and (best is None or rel < best[0])):
                         best = (rel, f, pid, "rounded")
                 if best and best[3] == "scale":
                     break

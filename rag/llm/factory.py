@@ -36,7 +36,7 @@ def make_llm(config: Config) -> ChatModel:
     if config.llm_backend == "fake":
         from .fake import FakeLLM
 
-        return FakeLLM()
+        return FakeLLM(delay_s=config.fake_delay_s)
     if config.llm_backend == "openai":
         from .remote import OpenAICompatible
 

@@ -7,6 +7,7 @@ replies, to test how the pipeline treats what a real model might say.
 from __future__ import annotations
 
 import re
+import time
 
 from ..text.tokenize import tokens
 from .base import Generation, OnToken
@@ -17,9 +18,12 @@ _BLOCK = re.compile(r"^\[(\d+)\][^\n]*\n(.*?)(?=^\[\d+\]|\Z)", re.S | re.M)
 class FakeLLM:
     name = "fake"
 
-    def __init__(self, script: list[str] | None = None, min_overlap: int = 3):
+    def __init__(self, script: list[str] | None = None, min_overlap: int = 3, delay_s: float = 0.0):
+        if delay_s < 0:
+            raise ValueError("delay_s must be >= 0")
         self.script = list(script or [])
         self.min_overlap = min_overlap
+        self.delay_s = delay_s  # a slow model, for tests of what waiting users see
         self.calls: list[list[dict]] = []
 
     def warm_up(self) -> None:
@@ -27,6 +31,7 @@ class FakeLLM:
 
     def chat(self, messages: list[dict], max_tokens: int, on_token: OnToken | None = None) -> Generation:
         self.calls.append(messages)
+        time.sleep(self.delay_s)
         text = self.script.pop(0) if self.script else self._answer(messages[-1]["content"])
         for piece in re.findall(r".{1,4}", text, re.S):
             if on_token:

@@ -13,6 +13,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data"
 GAZETTEER_FILE = DATA / "gazetteer.tsv"
 NOT_COMPOUNDS_FILE = DATA / "zh_not_compounds.txt"
+AFFIXES_FILE = DATA / "zh_abbr_affixes.tsv"
 KINDS = ("province", "city", "country")
 PAIR = "–"  # joins the canonical names of a compound's two places: "China–Russia"
 
@@ -75,9 +76,34 @@ def compounds() -> dict[str, tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def affixed() -> dict[str, str]:
+    """Chinese press forms that name a country by its abbreviation alone (对俄, 俄方) -> the
+    country, from zh_abbr_affixes.tsv."""
+    table: dict[str, set[str]] = {}
+    for line in AFFIXES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, values = line.partition("\t")
+            table[key.strip()] = set(values.split())
+    if set(table) != {"before", "after", "skip", "not"}:
+        raise ValueError(f"{AFFIXES_FILE}: needs exactly the rows before, after, skip and not")
+    out: dict[str, str] = {}
+    for p in load():
+        if p.kind != "country" or not p.abbr or p.abbr in table["skip"]:
+            continue
+        for form in [b + p.abbr for b in table["before"]] + [p.abbr + a for a in table["after"]]:
+            if form not in table["not"]:
+                out[form] = p.name
+    return out
+
+
 def alias_rows() -> list[list[str]]:
-    """The gazetteer as alias-table rows: a place's forms, then each compound under "A–B"."""
-    rows = [["|".join(p.forms)] for p in load()]
+    """The gazetteer as alias-table rows: a place's forms (with its affixed press forms), then each
+    compound under "A–B"."""
+    extra: dict[str, list[str]] = {}
+    for form, name in affixed().items():
+        extra.setdefault(name, []).append(form)
+    rows = [["|".join(p.forms + tuple(extra.get(p.name, ())))] for p in load()]
     rows += [[f"{a}{PAIR}{b}", word] for word, (a, b) in compounds().items()]
     return rows
 

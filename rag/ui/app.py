@@ -17,7 +17,7 @@ mark{background:#ffe58a;color:#1f1f1f} .badge{display:inline-block;margin:.2em;p
 font-size:.85em} .badge.ok{background:#d9f7be;color:#135200} .badge.bad{background:#ffccc7;color:#820014}
 .badge.warn{background:#fff1b8;color:#613400}
 .evidence li{margin-bottom:.6em} .source{font-size:.92em;line-height:1.5} a.cite{font-weight:bold;text-decoration:none}
-.error{color:#a8071a;font-weight:600} .dark .error{color:#ff9c9c}
+.error{color:#a8071a;font-weight:600} #quick-eval th{white-space:nowrap} .dark .error{color:#ff9c9c}
 """
 MODELS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "server"]
 MODEL_QUEUE = "model"  # every event that uses the model or the index shares one queue of one
@@ -98,8 +98,10 @@ def build(services: Services) -> gr.Blocks:
             with gr.Row():
                 f_query = gr.Textbox(label="Filter (any language)", scale=3)
                 f_doc = gr.Textbox(label="Article (file name prefix)", scale=1)
+            # The context column gets the room: long file names pushed it off screen.
             table = gr.Dataframe(services.figures(), headers=["figure", "value", "period", "article", "date",
-                                                               "context"], interactive=False, wrap=True)
+                                                               "context"], interactive=False, wrap=True,
+                                 column_widths=["10%", "14%", "11%", "15%", "10%", "40%"], elem_id="figures-table")
             chart = gr.Plot(services.investment_chart())
 
             def on_filter(q, d):  # the chart follows the filter, as the table does
@@ -111,6 +113,7 @@ def build(services: Services) -> gr.Blocks:
         with gr.Tab("Sources"):
             s_table = gr.Dataframe(services.sources(), headers=["file", "language", "title", "date (source)", "outlet",
                                                                  "author", "원 =", "passages"], interactive=False,
+                                   wrap=True, column_widths=["18%", "8%", "28%", "14%", "10%", "9%", "6%", "7%"],
                                    elem_id="sources-table")
             editable = not services.read_only
             if not editable:
@@ -148,8 +151,8 @@ def build(services: Services) -> gr.Blocks:
             for png in ("accuracy.png", "latency.png", "retrieval.png"):
                 if (report.parent / png).exists():
                     gr.Image(str(report.parent / png), show_label=False)
-            q_btn = gr.Button("Quick run (5 questions)")
-            q_out = gr.Markdown()
+            q_btn = gr.Button("Quick run (5 questions)", elem_id="quick-run")
+            q_out = gr.Markdown(elem_id="quick-eval")
             q_btn.click(lambda: quick_eval(services), [], q_out, concurrency_id=MODEL_QUEUE, concurrency_limit=1)
     demo.queue(default_concurrency_limit=1, max_size=64)
     return demo

@@ -307,7 +307,10 @@ def render_answer(ans: Answer) -> str:
         extra = f" (was “{html.escape(f.repaired_from)}”)" if f.repaired_from else ""
         badges.append(f"<span class='badge {cls}'>{html.escape(f.text)} · {label}{extra}</span>")
     if off_question:
-        badges.append("<span class='badge warn'>low confidence: the cited passage may be about something else</span>")
+        stories = list(dict.fromkeys(f"“{c.title}” ({c.date})" if c.date else f"“{c.title}”" for c in ans.citations))
+        where = (f"the figures come from {', '.join(stories)}, which may be a different story than the one "
+                 "you asked about") if stories else "the cited passage may be about something else"
+        badges.append(f"<span class='badge warn'>low confidence: {html.escape(where)}</span>")
     return text.replace("\n", "<br>") + ("<div class='badges'>" + " ".join(badges) + "</div>" if badges else "")
 
 

@@ -246,3 +246,62 @@ def test_a_korean_briefing_is_korean_from_topic_to_labels(browser, app_url):
     assert "브리핑" in text and "Briefing" not in text and "as of" not in text and "newest:" not in text
     pg.screenshot(path=str(ARTIFACTS / "briefing-korean.png"), full_page=True)
     pg.close()
+
+
+def test_a_question_waiting_behind_another_sees_its_place_in_the_queue(browser, tmp_path_factory):
+    """With a slow model, the second asker sees Gradio's queue position instead of a silent wait."""
+    home = tmp_path_factory.mktemp("queuehome")
+    shutil.copytree(PROJECT_ROOT / "seeds", home / "seeds")
+    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake",
+           "RAG_FAKE_DELAY_S": "4"}
+    subprocess.run([sys.executable, "-m", "rag.cli", "index"], env=env, check=True, capture_output=True)
+    proc, url = start_app(env, wait_s=60)
+    try:
+        first, second = (browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(2))
+        for pg in (first, second):
+            pg.goto(url)
+            pg.wait_for_selector("#ask")
+        first.fill("#question textarea", "截至目前两省合作项目总签约额是多少？")
+        first.click("#ask")
+        first.wait_for_function("document.body.innerText.includes('processing')"
+                                " || document.querySelector('#answer')?.innerText.length > 0", timeout=10_000)
+        second.fill("#question textarea", "两省对俄贸易额2019年是多少？")
+        second.click("#ask")
+        second.wait_for_function("/queue: *1\\/\\d/.test(document.body.innerText)", timeout=10_000)
+        second.screenshot(path=str(ARTIFACTS / "ask-queued.png"), full_page=True)
+        second.wait_for_function("document.querySelector('#answer a.cite')", timeout=60_000)
+        assert "1957.10" in second.inner_text("#answer")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.parametrize("tab,table", [("Figures", "#figures-table"), ("Sources", "#sources-table")])
+def test_tables_show_their_last_column_whole(browser, app_url, tab, table):
+    pg = _open(browser, app_url)
+    _tab(pg, tab)
+    pg.wait_for_selector(f"{table} th")
+    box = pg.locator(table).bounding_box()
+    last = pg.locator(f"{table} th").last.bounding_box()
+    assert box and last and last["x"] + last["width"] <= box["x"] + box["width"] + 1
+    # Each shown row's last cell (Gradio renders rows lazily as div grid cells) sits inside the table
+    # and wraps its text instead of running off the edge.
+    right = box["x"] + box["width"] + 1
+    cells = pg.evaluate(f"[...document.querySelectorAll('{table} [role=row]')].map(r => [...r.querySelectorAll("
+                        "'[role=gridcell]')].pop()).filter(c => c && c.innerText.trim()).map(c => "
+                        "[c.getBoundingClientRect().right, c.scrollWidth <= c.clientWidth + 1])")
+    assert cells and all(r <= right and whole for r, whole in cells), cells
+    pg.close()
+
+
+def test_quick_eval_headers_are_whole(browser, app_url):
+    pg = _open(browser, app_url)
+    _tab(pg, "Eval")
+    pg.click("#quick-run")
+    pg.wait_for_selector("#quick-eval table th", timeout=120_000)
+    heads = pg.locator("#quick-eval table th").all_inner_texts()
+    assert [h.strip() for h in heads] == ["id", "correct", "language", "seconds", "answer"]
+    cut = pg.evaluate("[...document.querySelectorAll('#quick-eval th')].filter("
+                      "th => th.scrollWidth > th.clientWidth + 1).length")
+    assert cut == 0
+    pg.close()

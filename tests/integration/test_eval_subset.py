@@ -2,11 +2,14 @@
 
 - The first 10 seed questions of eval/questions.jsonl (interleaved en/zh/ko, chosen by position,
   not by result), about 3 minutes on 2 cores.
-- The fixed 30-question mini subset of ../shared/ext-dev (10 zh, 10 en, 7 ko, 3 unanswerable), read
-  from beside the checkout at run time, indexed into its own eval home; about 5 minutes.
+- Every other question of the fixed 30-question mini subset of ../shared/ext-dev (by position: 5 zh,
+  5 en, 4 ko, 1 unanswerable), read from beside the checkout at run time, indexed into its own eval
+  home; about 5 minutes with the indexing (all 30 took 10, a third of the whole suite).
 Floors sit a little below what the full eval measured for hybrid-1.5b on the same questions
 (eval/results/eval.md), so a failure means something broke, not noise.
 """
+import dataclasses
+
 import pytest
 
 from rag.config import PROJECT_ROOT, Config
@@ -21,9 +24,10 @@ from tests.integration.test_real_model import requires_models
 pytestmark = pytest.mark.integration
 FLOORS = {"accuracy": 0.5, "language_match": 0.8, "figure_support": 0.9}
 EXT_DEV = PROJECT_ROOT.parent / "shared" / "ext-dev"
-# hybrid-1.5b on these 30 questions (2026-12-01, a946b1d: e5 sentence choice, gazetteer): correct and cited
-# 14/27 (52%; 13/27 before), unanswerable abstained 1/3, language 30/30, gold doc in the top 5 27/27.
-MINI_FLOORS = {"correct_and_cited": 0.44, "abstention_recall": 0.33, "language_match": 0.90, "doc_recall@5": 0.90}
+# hybrid-1.5b on these 15 questions (2026-12-01): correct and cited 8/14 at 57c0acd and again now,
+# the unanswerable one abstained, language 15/15, gold doc in the top 5 14/14. One unanswerable
+# question is no rate: abstention is held by test_real_model.py and the full eval.
+MINI_FLOORS = {"correct_and_cited": 0.42, "language_match": 0.90, "doc_recall@5": 0.90}
 
 
 @requires_models
@@ -44,6 +48,7 @@ def test_eval_subset_stays_above_floors(tmp_path):
 @pytest.mark.skipif(not (EXT_DEV / "mini.jsonl").is_file(), reason="../shared/ext-dev is not beside the checkout")
 def test_mini_ext_dev_stays_above_floors(tmp_path):
     ext = load_ext_set(EXT_DEV, mini=True)
+    ext = dataclasses.replace(ext, items=ext.items[::2])
     config = Config.from_env()
     embedder = make_embedder(config)
     embedder.warm_up()
