@@ -21,14 +21,17 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[str]) -> list[str]:
-    """Retrieval latency on synthetic corpora of `sizes` passages, each 3 random seed sentences.
+def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[str], pg: str = "") -> list[str]:
+    """Retrieval latency on synthetic corpora of `sizes` passages, each 3 random seed sentences; with
+    `pg` (a scratch database URL, or "embedded" for a throwaway server) the same corpora also go
+    into PostgreSQL, timed side by side.
 
     A synthetic passage's vector is the normalised mean of its sentences' e5 vectors: embedding
     100k passages on 2 cores would take longer than the measurement and changes nothing in it.
     """
     import numpy as np
 
+    from .index.search import LocalSearch, Search
     from .index.store import IndexStore, StoredIndex
     from .retrieval import HybridRetriever
     from .types import Passage
@@ -51,28 +54,82 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
     rng = np.random.default_rng(0)
     lines = ["", "## Retrieval time vs corpus size (synthetic passages from the seeds' sentences)", "",
              f"Query encoding (e5, not included below): {encode_ms:.0f} ms per query.", "",
-             "| passages | index build s | mode | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|"]
-    for n in sizes:
-        picks = rng.integers(0, len(sentences), size=(n, 3))
-        passages = [Passage(f"syn{i}", f"syn{i % 1000}.txt", i, 0, 0, " ".join(sentences[j][1] for j in row),
-                            sentences[row[0]][0], "", "", str(i)) for i, row in enumerate(picks)]
-        v = vecs[picks].mean(axis=1)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        stored = StoredIndex({}, passages, v.astype(np.float32), {}, index.aliases)
-        for mode in ("bm25", "dense", "hybrid"):
+             "| passages | store | build s | build passages/s | mode | p50 ms | p95 ms | max ms | keyword exact "
+             "| RSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    server, url = _scratch_postgres(pg)
+    try:
+        for n in sizes:
+            picks = rng.integers(0, len(sentences), size=(n, 3))
+            passages = [Passage(f"syn{i}", f"syn{i % 1000}.txt", i, 0, 0, " ".join(sentences[j][1] for j in row),
+                                sentences[row[0]][0], "", "", str(i)) for i, row in enumerate(picks)]
+            v = vecs[picks].mean(axis=1)
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            stored = StoredIndex({}, passages, v.astype(np.float32), {}, index.aliases)
             t = time.perf_counter()
-            r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k, config.bridge,
-                                config.language_quota)
-            build = time.perf_counter() - t
-            times = []
-            for q in queries:
+            backends: dict[str, Search] = {"local": LocalSearch(stored, config.bridge)}
+            builds = {"local": time.perf_counter() - t}
+            if url:
+                from .index.postgres import PostgresStore
+
+                store = PostgresStore(url)
                 t = time.perf_counter()
-                r.search(q)
-                times.append((time.perf_counter() - t) * 1000)
-            lines.append(f"| {n:,} | {build:.1f} | {mode} | {statistics.median(times):.0f} | {_pct(times, 0.95):.0f} | "
-                         f"{max(times):.0f} |")
-            print(lines[-1], flush=True)
+                with store.lock():
+                    store.write(stored)
+                builds["postgres"] = time.perf_counter() - t
+                backends["postgres"] = store.search(stored)
+            for name, backend in backends.items():
+                for mode in ("bm25", "dense", "hybrid"):
+                    r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k,
+                                        config.bridge, config.language_quota, search=backend)
+                    times, exact = [], 0
+                    for q in queries:
+                        t = time.perf_counter()
+                        r.search(q)
+                        times.append((time.perf_counter() - t) * 1000)
+                        exact += bool(getattr(backend, "last_exact", True))
+                    rss = _server_rss_mb(server) if name == "postgres" else _rss_mb()
+                    proven = f"{exact}/{len(queries)}" if mode != "dense" else "—"
+                    lines.append(f"| {n:,} | {name} | {builds[name]:.1f} | {n / max(builds[name], 1e-9):,.0f} | "
+                                 f"{mode} | {statistics.median(times):.0f} | {_pct(times, 0.95):.0f} | "
+                                 f"{max(times):.0f} | {proven} | {rss} |")
+                    print(lines[-1], flush=True)
+    finally:
+        if server is not None:
+            server.delete()
+    lines += ["", "RSS: this process for the local store (index in memory); the PostgreSQL server's processes "
+              "for postgres (n/a for a remote server). Build: local = BM25 matrix + FAISS; postgres = COPY of "
+              "passages, vectors and BM25 postings, their btree and HNSW indexes, in one transaction. Keyword "
+              "exact: queries whose BM25 top list the threshold algorithm proved exact (the local store's always is)."]
     return lines
+
+
+def _rss_mb() -> str:
+    import psutil
+
+    return f"{psutil.Process().memory_info().rss / 2**20:,.0f}"
+
+
+def _server_rss_mb(server) -> str:
+    import psutil
+
+    if server is None:
+        return "n/a"
+    pid = int((server.data / "postmaster.pid").read_text().split()[0])
+    main = psutil.Process(pid)
+    return f"{sum(p.memory_info().rss for p in [main, *main.children()]) / 2**20:,.0f}"
+
+
+def _scratch_postgres(pg: str):
+    """(server, url): a throwaway embedded server for "embedded", else the given scratch database."""
+    if not pg:
+        return None, ""
+    if pg != "embedded":
+        return None, pg
+    from .index.pgserver import LocalPostgres
+
+    server = LocalPostgres(Path(tempfile.mkdtemp(prefix="rag-bench-pg-"))).start()
+    return server, server.url()
 
 
 def pipeline_overhead(pipe, config: Config, questions: list[str]) -> list[str]:

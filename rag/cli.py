@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = common.add_argument_group("configuration (defaults < RAG_* environment < flags)")
     g.add_argument("--home", type=Path, help="project data home (RAG_HOME)")
     g.add_argument("--index-dir", type=Path)
+    g.add_argument("--store", help="postgresql://user@host/db to keep the index in PostgreSQL (RAG_STORE)")
     g.add_argument("--models-dir", type=Path)
     g.add_argument("--llm-backend", choices=["local", "openai", "fake"])
     g.add_argument("--model", dest="llm_model", help="qwen2.5-coder-1.5b | qwen2.5-coder-0.5b | path/to/model.gguf")
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse URLs: open no connection at all (also RAG_OFFLINE=1)")
     i.add_argument("--rebuild", action="store_true", help="re-read everything and re-embed from scratch")
     i.add_argument("--remove", action="append", default=[], metavar="DOC", help="remove an article by file name")
+    i.add_argument("--migrate-from", type=Path, metavar="INDEX_DIR",
+                   help="copy a local index (e.g. data/index) into --store without re-embedding")
     i.add_argument("--json", action="store_true")
 
     a = sub.add_parser("ask", parents=[common], help="answer a question with citations")
@@ -112,13 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="synthetic corpus sizes for retrieval scaling, comma-separated ('' to skip)")
     b.add_argument("--no-overhead", action="store_true", help="skip the pipeline-vs-direct llama.cpp comparison")
     b.add_argument("--scale-only", action="store_true", help="only the retrieval scaling (no model)")
+    b.add_argument("--pg", default="", metavar="URL|embedded",
+                   help="also time PostgreSQL on the synthetic corpora: a scratch database (its index is "
+                        "replaced) or 'embedded' for a throwaway local server")
     b.add_argument("--brief", default="", metavar="TOPIC",
                    help="also time a briefing on TOPIC, cold and with cached notes")
     b.add_argument("--brief-lang", default="en,ko", help="briefing languages for --brief, comma-separated")
     return p
 
 
-CONFIG_KEYS = ("home", "index_dir", "models_dir", "llm_backend", "llm_model", "llm_url", "llm_remote_model",
+CONFIG_KEYS = ("home", "index_dir", "store", "models_dir", "llm_backend", "llm_model", "llm_url", "llm_remote_model",
                "embed_backend", "retrieval_mode", "bridge", "top_k", "context_tokens", "threads", "offline", "currency")
 
 
@@ -139,6 +145,8 @@ def cmd_index(args, config: Config) -> int:
     from .indexer import Indexer
     from .ingest.fetch import is_url
 
+    if args.migrate_from:
+        return _migrate(args, config)
     paths = args.paths or ([] if args.remove else [config.corpus_dir])
     for p in paths:
         if not is_url(str(p)) and not Path(p).exists():
@@ -153,6 +161,23 @@ def cmd_index(args, config: Config) -> int:
     for err in report.failed.values():
         print(f"rag: error: {err}", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _migrate(args, config: Config) -> int:
+    from .index.store import IndexStore
+    from .index.stores import open_store
+
+    if not config.store:
+        raise BadInput("--migrate-from copies into a database: give --store postgresql://… (or RAG_STORE)")
+    if args.paths or args.remove or args.rebuild:
+        raise BadInput("--migrate-from copies an index as it is: give no paths, --remove or --rebuild with it")
+    source = IndexStore(args.migrate_from).load()
+    target = open_store(config)
+    with target.lock():
+        where = target.write(source)
+    print(f"copied {len(source.passages)} passages, {len(source.figures)} figures and "
+          f"{len(source.articles)} articles into {where} (no re-embedding)")
+    return 0
 
 
 def _print_answer(ans, streamed: str) -> None:
@@ -219,9 +244,9 @@ def cmd_figures(args, config: Config) -> int:
 
     from .figures.conflicts import find_conflicts
     from .figures.table import filter_figures, format_table, rows
-    from .index.store import IndexStore
+    from .index.stores import open_store
 
-    index = IndexStore(config.index_dir).load()
+    index = open_store(config).load(vectors=False)
     if args.conflicts:
         found = find_conflicts(index.figures)
         if args.json:
@@ -255,9 +280,9 @@ def cmd_brief(args, config: Config) -> int:
         raise BadInput(f"--out must end in .md or .html, not {args.out.name!r}")
     if args.list_topics:
         from .brief.topics import list_topics
-        from .index.store import IndexStore
+        from .index.stores import open_store
 
-        index = IndexStore(config.index_dir).load()
+        index = open_store(config).load(vectors=False)
         topics = list_topics(index.articles, index.passages, lang)
         if args.json:
             print(json.dumps(topics, ensure_ascii=False, indent=1))
@@ -306,10 +331,10 @@ def cmd_ui(args, config: Config) -> int:
 
 
 def cmd_sources(args, config: Config) -> int:
-    from .index.store import IndexStore
+    from .index.stores import open_store
     from .sources import source_rows
 
-    index = IndexStore(config.index_dir).load()
+    index = open_store(config).load(vectors=False)
     rows = source_rows(index.articles, index.passages)
     if args.json:
         for r in rows:
@@ -345,7 +370,9 @@ def cmd_bench(args, config: Config) -> int:
         embedder.warm_up()
         qs = [q for q in Path(args.questions or DEFAULT_QUESTIONS).read_text(encoding="utf-8").splitlines()
               if q.strip() and not q.startswith("#")]
-        lines = retrieval_scaling(config, embedder, sizes, qs)
+        if args.pg and args.pg == config.store:
+            raise BadInput("--pg would replace the index in RAG_STORE/--store: give a scratch database")
+        lines = retrieval_scaling(config, embedder, sizes, qs, args.pg)
         if args.out:
             args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return 0

@@ -25,6 +25,9 @@ class Config:
     # Where the persisted index lives; defaults to {home}/data/index.
     index_dir: Path = field(default=cast(Path, None))
     corpus_dir: Path = field(default=cast(Path, None))  # defaults to {home}/seeds
+    # Where the index lives: "" = the local folder index_dir; a postgresql://user@host/db URL = PostgreSQL
+    # with pgvector, shared by every process and machine that points at it.
+    store: str = ""
     prompts_dir: Path = PROJECT_ROOT / "prompts"
 
     # LLM: "local" (embedded llama.cpp), "openai" (any OpenAI-compatible server) or "fake" (tests).

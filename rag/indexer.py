@@ -12,7 +12,8 @@ from .config import Config
 from .embed import Embedder
 from .errors import BadInput, IndexMissing, RagError
 from .figures.extract import extract_figures, figures_version
-from .index.store import IndexStore, StoredIndex
+from .index.store import StoredIndex
+from .index.stores import open_store
 from .ingest import SUFFIXES, read_sources
 from .ingest.fetch import is_url
 from .text.bridge import AliasTable
@@ -55,7 +56,7 @@ class Indexer:
     def __init__(self, config: Config, embedder: Embedder):
         self.config = config
         self.embedder = embedder
-        self.store = IndexStore(config.index_dir)
+        self.store = open_store(config)
 
     def _chunking_params(self) -> dict:
         c = self.config
@@ -129,7 +130,7 @@ class Indexer:
                         "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
                         "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
             new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows(), figures=figures)
-            folder = self.store.write(new, faiss_writer=_faiss_writer(vectors))
+            folder = self.store.write(new, faiss_writer=_faiss_writer(vectors) if self.store.local else None)
             report.passages = len(passages)
             report.figures = len(figures)
             report.path = str(folder)
@@ -139,7 +140,7 @@ class Indexer:
 
 def _faiss_writer(vectors: np.ndarray):
     def write(path: Path) -> None:
-        from .retrieval import faiss_store
+        from .index.search import faiss_store
 
         faiss_store(vectors, vectors.shape[1]).persist(persist_path=str(path))
 

@@ -7,7 +7,8 @@ from .answer import Answerer
 from .config import Config
 from .embed import Embedder, make_embedder
 from .figures.conflicts import find_conflicts
-from .index.store import IndexStore, StoredIndex
+from .index.store import StoredIndex
+from .index.stores import open_store
 from .llm.base import ChatModel, OnToken
 from .llm.factory import make_llm
 from .prompts import Prompts
@@ -35,14 +36,15 @@ class Pipeline:
 
     def warm_up(self, llm: bool = True) -> Pipeline:
         t = time.perf_counter()
-        self.index = IndexStore(self.config.index_dir).load()
+        store = open_store(self.config)
+        self.index = store.load(vectors=store.local)
         self.load_s["index"] = time.perf_counter() - t
         t = time.perf_counter()
         self.embedder.warm_up()
         self.load_s["embedder"] = time.perf_counter() - t
         c = self.config
         self.retriever = HybridRetriever(self.index, self.embedder, c.retrieval_mode, c.top_k, c.candidates,
-                                         c.rrf_k, c.bridge, c.language_quota)
+                                         c.rrf_k, c.bridge, c.language_quota, store.search(self.index, c.bridge))
         if llm:
             t = time.perf_counter()
             self.llm.warm_up()

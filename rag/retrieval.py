@@ -1,5 +1,6 @@
 """Hybrid retrieval as a llama-index retriever: BM25 (CJK bigrams + cross-script bridge) fused with
-dense e5 vectors held in llama-index's FAISS vector store, by reciprocal-rank fusion."""
+dense e5 vectors by reciprocal-rank fusion. The rankings come from the store's search (rag/index/search.py:
+in process over llama-index's FAISS store, or in PostgreSQL); fusion and quotas are the same for both."""
 from __future__ import annotations
 
 import time
@@ -8,10 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from .embed import QueryEmbedder
-from .index.bm25 import BM25
+from .index.search import LocalSearch, Search
 from .index.store import StoredIndex
 from .text.bridge import AliasTable
 from .text.tokenize import tokens
@@ -23,17 +23,6 @@ MODES = ("hybrid", "bm25", "dense")
 def passage_node(p: Passage) -> TextNode:
     return TextNode(id_=p.id, text=p.text, metadata={"doc": p.doc, "title": p.title, "date": p.date,
                                                    "language": p.language, "start": p.start, "end": p.end})
-
-
-def faiss_store(vectors: np.ndarray, dim: int):
-    """llama-index's FAISS vector store over an exact inner-product index (vectors are normalised)."""
-    import faiss
-    from llama_index.vector_stores.faiss import FaissVectorStore
-
-    index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return FaissVectorStore(faiss_index=index)
 
 
 def rrf(rankings: dict[str, list[int]], k: int,
@@ -84,7 +73,8 @@ class RetrievalResult:
 
 class HybridRetriever(BaseRetriever):
     def __init__(self, index: StoredIndex, embedder: QueryEmbedder, mode: str = "hybrid", top_k: int = 5,
-                 candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 1):
+                 candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 1,
+                 search: Search | None = None):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {MODES}")
@@ -94,10 +84,9 @@ class HybridRetriever(BaseRetriever):
         self.quota = language_quota
         self.aliases = AliasTable.load()
         self.aliases.groups.extend(set(g) for g in index.aliases)
-        self.bm25 = BM25([tokens(p.text, bridge=bridge) for p in self.passages])
         self.languages = sorted({p.language for p in self.passages})
         self._last: tuple[tuple[str, int], RetrievalResult] | None = None  # (query, k) -> result of the latest search
-        self.vector_store = faiss_store(index.vectors, index.vectors.shape[1] if index.vectors.ndim == 2 else 1)
+        self.backend: Search = search or LocalSearch(index, bridge)
 
     def query_tokens(self, query: str) -> list[str]:
         toks = tokens(query, bridge=self.bridge)
@@ -121,15 +110,15 @@ class HybridRetriever(BaseRetriever):
         qtoks = self.query_tokens(query)
         q = None
         if self.mode in ("hybrid", "bm25"):
-            rankings["bm25"] = [i for i, _ in self.bm25.top(qtoks, self.candidates)]
+            rankings["bm25"] = self.backend.keyword(qtoks, self.candidates)
         if self.mode in ("hybrid", "dense") and self.passages:
             q = self.embedder.embed_query(query)
             # e5 strongly prefers passages in the query's own language; one ranking per corpus language
             # keeps the best Korean passages in play for a Chinese question and vice versa.
             depth = min(len(self.passages), self.candidates * max(1, len(self.languages)))
-            res = self.vector_store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=depth))
+            ids = self.backend.dense(q, depth)
             for lang in self.languages:
-                ranked = [int(i) for i in res.ids if int(i) >= 0 and self.passages[int(i)].language == lang]
+                ranked = [i for i in ids if self.passages[i].language == lang]
                 rankings[f"dense-{lang}"] = ranked[:self.candidates]
         weights = ({n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")}
                    if self.mode == "hybrid" else None)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from rag.cli import main
 from rag.embed import FakeEmbedder
-from rag.errors import BadInput, RagError
+from rag.errors import BadInput
 from rag.index.store import IndexStore
 from rag.indexer import Indexer
 from rag.ingest import read_article
@@ -84,19 +84,25 @@ def _big_corpus(folder: Path, copies: int) -> Path:
     return folder
 
 
+def kill_index_runs(corpus: Path, env: dict, after_s: tuple[float, float], runs: int = 3):
+    """`rag index corpus` started `runs` times and SIGKILLed a random while in; yields after each kill."""
+    rng = random.Random(7)
+    for _ in range(runs):
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "index", str(corpus)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(*after_s))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        yield
+
+
 def test_sigkill_during_index_leaves_previous_index_loadable(built, tmp_path):
     config, _ = built
     before = IndexStore(config.index_dir).load()
     corpus = _big_corpus(tmp_path / "many", 40)
     env = {**os.environ, "RAG_HOME": str(config.home), "RAG_EMBED_BACKEND": "fake"}
-    rng = random.Random(7)
     counts = []
-    for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "index", str(corpus)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.8, 3.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    for _ in kill_index_runs(corpus, env, (0.8, 3.0)):
         after = IndexStore(config.index_dir).load()  # verifies every checksum
         assert set(before.articles) <= set(after.articles)
         counts.append(len(after.passages))
@@ -107,26 +113,35 @@ def test_sigkill_during_index_leaves_previous_index_loadable(built, tmp_path):
     assert set(counts) <= {len(before.passages), len(final.passages)}  # old or new, never half
 
 
+def read_during(update, read) -> tuple[set, list[Exception]]:
+    """`read()` in a loop on another thread while `update()` runs: what it returned, and what it raised."""
+    seen: set = set()
+    errors: list[Exception] = []
+    done = threading.Event()
+
+    def loop():
+        while not done.is_set():
+            try:
+                seen.add(read())
+            except Exception as e:  # noqa: BLE001 - any failure is the finding
+                errors.append(e)
+
+    t = threading.Thread(target=loop)
+    t.start()
+    try:
+        update()
+    finally:
+        done.set()
+        t.join()
+    return seen, errors
+
+
 def test_reader_during_update_sees_old_or_new(built, tmp_path):
     config, emb = built
     store = IndexStore(config.index_dir)
     sizes = {len(store.load().passages)}
     corpus = _big_corpus(tmp_path / "more", 4)
-    errors, seen = [], set()
-    done = threading.Event()
-
-    def read():
-        while not done.is_set():
-            try:
-                seen.add(len(store.load().passages))
-            except RagError as e:
-                errors.append(e)
-
-    t = threading.Thread(target=read)
-    t.start()
-    Indexer(config, emb).run([corpus])
-    done.set()
-    t.join()
+    seen, errors = read_during(lambda: Indexer(config, emb).run([corpus]), lambda: len(store.load().passages))
     sizes.add(len(store.load().passages))
     assert not errors and seen <= sizes
 

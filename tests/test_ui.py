@@ -35,6 +35,12 @@ def test_figures_sources_topics(services):
     assert services.investment_chart().axes
 
 
+def test_a_scale_word_alone_is_listed_as_the_bound_it_is(services):
+    # 投资超亿元项目33个: "亿元" is "over 100 million yuan", not an amount of 100 million.
+    row = next(r for r in services.figures("") if r[0] == "亿元")
+    assert row[1] == "over 100 million yuan" and "超亿元" in row[5]
+
+
 def test_upload_limits_and_add_remove(services, tmp_path):
     bad = tmp_path / "a.docx"
     bad.write_bytes(b"PK\x03\x04")

@@ -46,10 +46,10 @@ def _rows_path(out: Path, s: EvalSet, config_name: str) -> Path:
 
 def _known(config: Config, s: EvalSet) -> set[Decimal]:
     from ..errors import IndexMissing
-    from ..index.store import IndexStore
+    from ..index.stores import open_store
 
     try:
-        return {Decimal(f.value) for f in IndexStore(Path(str(set_config(config, s).index_dir))).load().figures}
+        return {Decimal(f.value) for f in open_store(set_config(config, s)).load(vectors=False).figures}
     except IndexMissing:
         return set()
 

@@ -78,9 +78,10 @@ def subset(sets: list[EvalSet], ids: list[str] | None = None, limit: int | None 
 
 
 def set_config(base: Config, eval_set: EvalSet) -> Config:
-    """The configuration that answers from the set's own index, never the user's."""
+    """The configuration that answers from the set's own index, never the user's: a local folder
+    per set, also when the user's index is in PostgreSQL (RAG_STORE)."""
     root = base.home / "data" / "eval-index" / eval_set.name
-    return base.replace(index_dir=root / eval_set.digest[:12], corpus_dir=eval_set.docs_dir)
+    return base.replace(index_dir=root / eval_set.digest[:12], corpus_dir=eval_set.docs_dir, store="")
 
 
 def index_set(base: Config, eval_set: EvalSet, embedder) -> Config:

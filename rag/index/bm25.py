@@ -6,9 +6,11 @@ from collections import Counter
 import numpy as np
 from scipy import sparse
 
+K1, B = 1.2, 0.75  # Okapi's usual values; the Postgres store computes the same scores in SQL
+
 
 class BM25:
-    def __init__(self, docs_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, docs_tokens: list[list[str]], k1: float = K1, b: float = B):
         vocab: dict[str, int] = {}
         rows, cols, vals = [], [], []
         lengths = np.zeros(len(docs_tokens), dtype=np.float32)

@@ -53,6 +53,8 @@ def _fsync_write(path: Path, data: bytes) -> None:
 
 
 class IndexStore:
+    local = True
+
     def __init__(self, index_dir: Path):
         self.link = Path(index_dir)
 
@@ -70,7 +72,8 @@ class IndexStore:
     def exists(self) -> bool:
         return self.link.exists()
 
-    def load(self, verify: bool = True) -> StoredIndex:
+    def load(self, verify: bool = True, vectors: bool = True) -> StoredIndex:
+        """`vectors` is for the Postgres store's signature: local search needs them in memory."""
         if not self.link.exists():
             raise IndexMissing(f"no index at {self.link}. Build it with `rag index` (or run ./setup.sh).")
         folder = self.link.resolve()
@@ -96,14 +99,14 @@ class IndexStore:
                 articles[d["doc"]] = Article(**d)
             passages = [Passage.from_dict(json.loads(line))
                         for line in (folder / "passages.jsonl").read_text(encoding="utf-8").splitlines()]
-            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            vecs = np.load(folder / "vectors.npy", allow_pickle=False)
             aliases = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
             figures = _load_figures(folder, manifest, articles, passages)
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise IndexCorrupt(f"index at {folder} cannot be read ({e}). Rebuild with `rag index --rebuild`.") from e
-        if len(vectors) != len(passages):
-            raise IndexCorrupt(f"index at {folder}: {len(passages)} passages but {len(vectors)} vectors. Rebuild it.")
-        return StoredIndex(articles, passages, vectors, manifest, aliases, folder, figures)
+        if len(vecs) != len(passages):
+            raise IndexCorrupt(f"index at {folder}: {len(passages)} passages but {len(vecs)} vectors. Rebuild it.")
+        return StoredIndex(articles, passages, vecs, manifest, aliases, folder, figures)
 
     def write(self, index: StoredIndex, faiss_writer=None) -> Path:
         """Write a new version and switch to it atomically. Call under lock()."""
@@ -142,6 +145,11 @@ class IndexStore:
         self._prune(folder)
         index.manifest, index.path = manifest, folder
         return folder
+
+    def search(self, index: StoredIndex, bridge: bool = True):
+        from .search import LocalSearch
+
+        return LocalSearch(index, bridge)
 
     def _prune(self, current: Path) -> None:
         versions = sorted(self.link.parent.glob(f"{self.link.name}.v*"), key=lambda p: p.name)

@@ -201,7 +201,9 @@ class Services:
 
         table = rows(filter_figures(self.index.figures, self.index.articles, query or "", doc or ""),
                      self.index.articles)
-        return [[r["value"], r["normalised"], r["period"], r["doc"], r["date"], r["context"]] for r in table]
+        # "over 100 million yuan" for 超亿元: a scale word alone is a bound, not an amount.
+        return [[r["value"], " ".join(filter(None, (r["qualifier"], r["normalised"]))), r["period"], r["doc"],
+                 r["date"], r["context"]] for r in table]
 
     def investment_chart(self, query: str = "", doc: str = ""):
         """The largest yuan figures (≥ 1亿) among those the filter keeps, one bar per distinct amount:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,24 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium not installed (./setup.sh installs it when run as root)")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    home = tmp_path_factory.mktemp("uihome")
+@contextmanager
+def _app(home: Path, **extra_env: str):
+    """The app over a fresh fake-embedded seed index in `home`, with the fake model: its URL."""
     shutil.copytree(PROJECT_ROOT / "seeds", home / "seeds")
-    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake"}
+    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake", **extra_env}
     subprocess.run([sys.executable, "-m", "rag.cli", "index"], env=env, check=True, capture_output=True)
     proc, url = start_app(env, wait_s=60)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with _app(tmp_path_factory.mktemp("uihome")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -209,13 +218,7 @@ def test_screenshots_of_every_tab(browser, app_url, dark, width):
 
 def test_beyond_loopback_needs_a_sign_in(browser, tmp_path_factory):
     """With credentials set the app asks for them (started on loopback here: the rule is the same)."""
-    home = tmp_path_factory.mktemp("authhome")
-    shutil.copytree(PROJECT_ROOT / "seeds", home / "seeds")
-    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake",
-           "RAG_UI_AUTH": "editor:correct-horse"}
-    subprocess.run([sys.executable, "-m", "rag.cli", "index"], env=env, check=True, capture_output=True)
-    proc, url = start_app(env, wait_s=60)
-    try:
+    with _app(tmp_path_factory.mktemp("authhome"), RAG_UI_AUTH="editor:correct-horse") as url:
         pg = browser.new_page()
         pg.goto(url)
         pg.wait_for_selector("input[type=password]", timeout=30_000)
@@ -225,9 +228,6 @@ def test_beyond_loopback_needs_a_sign_in(browser, tmp_path_factory):
         pg.keyboard.press("Enter")
         pg.wait_for_selector("#ask", timeout=30_000)
         pg.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_a_korean_briefing_is_korean_from_topic_to_labels(browser, app_url):
@@ -250,13 +250,7 @@ def test_a_korean_briefing_is_korean_from_topic_to_labels(browser, app_url):
 
 def test_a_question_waiting_behind_another_sees_its_place_in_the_queue(browser, tmp_path_factory):
     """With a slow model, the second asker sees Gradio's queue position instead of a silent wait."""
-    home = tmp_path_factory.mktemp("queuehome")
-    shutil.copytree(PROJECT_ROOT / "seeds", home / "seeds")
-    env = {**os.environ, "RAG_HOME": str(home), "RAG_EMBED_BACKEND": "fake", "RAG_LLM_BACKEND": "fake",
-           "RAG_FAKE_DELAY_S": "4"}
-    subprocess.run([sys.executable, "-m", "rag.cli", "index"], env=env, check=True, capture_output=True)
-    proc, url = start_app(env, wait_s=60)
-    try:
+    with _app(tmp_path_factory.mktemp("queuehome"), RAG_FAKE_DELAY_S="4") as url:
         first, second = (browser.new_page(viewport={"width": 1300, "height": 1000}) for _ in range(2))
         for pg in (first, second):
             pg.goto(url)
@@ -271,9 +265,6 @@ def test_a_question_waiting_behind_another_sees_its_place_in_the_queue(browser, 
         second.screenshot(path=str(ARTIFACTS / "ask-queued.png"), full_page=True)
         second.wait_for_function("document.querySelector('#answer a.cite')", timeout=60_000)
         assert "1957.10" in second.inner_text("#answer")
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.mark.parametrize("tab,table", [("Figures", "#figures-table"), ("Sources", "#sources-table")])

@@ -1,0 +1,406 @@
+"""The index in PostgreSQL with pgvector: passages, e5 vectors, keyword postings, figures, articles.
+
+psycopg and pgvector directly, not llama-index's PGVectorStore: that store keeps nodes in its own
+table and sessions (one write could not hold the articles, figures and vectors of a version in one
+transaction), its keyword side is to_tsvector() over raw text (no words to split in Chinese), and it
+pins SQLAlchemy < 2.1.
+
+Versions: every write fills tables of a new generation (rag_g<N>_*) and switches rag_state to it in
+the same transaction, so a killed writer leaves the old generation current and a reader, in one
+REPEATABLE READ snapshot, sees the old index or the new one, never a mix. Keyword search is the
+same Okapi BM25 as the local store (rag/index/bm25.py): a postings table of the project's own tokens
+(CJK bigrams, bridge tokens) holding each (term, passage) weight, read by Fagin's threshold algorithm
+so that common terms do not make every passage a candidate; dense search is pgvector's HNSW over inner
+product (the vectors are normalised).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndexCorrupt, IndexMissing, RagError
+from ..types import Article, Figure, Passage
+from .bm25 import BM25
+from .search import TIE_MARGIN, by_similarity
+from .store import StoredIndex
+
+SCHEMA_VERSION = 1
+KEEP_GENERATIONS = 2  # the current one and the one before, which readers may still hold
+WRITE_LOCK = 7_372_104_955  # pg_advisory_lock key: one writer at a time
+EF_SEARCH = 100  # pgvector's HNSW search width
+KEYWORD_DEPTH = 800  # postings read per query term before the threshold algorithm's first check
+KEYWORD_MAX_DEPTH = 12_800  # and at most: past it the keyword top n is the best of what was read
+# Forward migrations: MIGRATIONS[v] brings a schema at version v to v + 1, in one transaction.
+MIGRATIONS: list[str] = [
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE rag_generations (
+        generation int PRIMARY KEY, manifest jsonb NOT NULL, aliases jsonb NOT NULL,
+        passages int NOT NULL, created timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE rag_state (id int PRIMARY KEY CHECK (id = 1), generation int REFERENCES rag_generations);
+    INSERT INTO rag_state VALUES (1, NULL);
+    """,
+]
+
+
+class StoreUnavailable(RagError):
+    exit_code = 3
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def _first_line(e: Exception) -> str:
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    fatal = [ln for ln in lines if "FATAL:" in ln]
+    return (fatal or lines or [type(e).__name__])[0]
+
+
+class PostgresStore:
+    local = False
+
+    def __init__(self, url: str):
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise RagError(f"{_redact(url)}: a store must be a postgresql://user@host/db URL")
+        self.url = url
+        self._writer: Any = None  # the connection holding the write lock, inside lock()
+
+    # ---- connections and schema
+
+    def connect(self, autocommit: bool = False):
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url, connect_timeout=10, autocommit=autocommit)
+        except psycopg.Error as e:
+            raise StoreUnavailable(f"cannot open PostgreSQL at {_redact(self.url)}: {_first_line(e)}") from e
+        return conn
+
+    def _version(self, conn) -> int:
+        if conn.execute("SELECT to_regclass('rag_schema')").fetchone()[0] is None:
+            return 0
+        row = conn.execute("SELECT version FROM rag_schema").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self, conn, writing: bool) -> None:
+        v = self._version(conn)
+        if v > SCHEMA_VERSION:
+            raise IndexCorrupt(f"the database schema is version {v}, newer than this newsrag's {SCHEMA_VERSION}: "
+                               "upgrade newsrag")
+        if v == 0 and not writing:
+            raise IndexMissing(f"no index in {_redact(self.url)}. Build it with `rag index --store URL`.")
+        if 0 < v < SCHEMA_VERSION and not writing:
+            raise IndexCorrupt(f"the database schema is version {v}, older than {SCHEMA_VERSION}: "
+                               "run `rag index --store URL` once to migrate it")
+
+    def migrate(self, conn) -> list[int]:
+        """Bring the schema forward, each step in its own transaction; returns the versions reached."""
+        import psycopg
+
+        done = []
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK + 1,))
+                v = self._version(conn)
+                self._check_version(conn, writing=True)
+                if v < SCHEMA_VERSION and not conn.execute(
+                        "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
+                    raise StoreUnavailable(f"{_redact(self.url)} has no pgvector extension: install pgvector "
+                                           "(https://github.com/pgvector/pgvector) or use a server that ships it")
+                for step in range(v, SCHEMA_VERSION):
+                    conn.execute(MIGRATIONS[step])
+                    done.append(step + 1)
+                if done:
+                    conn.execute("CREATE TABLE IF NOT EXISTS rag_schema (version int NOT NULL)")
+                    conn.execute("DELETE FROM rag_schema")
+                    conn.execute("INSERT INTO rag_schema VALUES (%s)", (SCHEMA_VERSION,))
+        except psycopg.Error as e:
+            raise StoreUnavailable(f"cannot prepare the schema in {_redact(self.url)}: {_first_line(e)}") from e
+        return done
+
+    def _vectors(self, conn) -> None:
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+
+    # ---- the IndexStore interface
+
+    @contextmanager
+    def lock(self):
+        """One writer at a time across every machine sharing the database; readers never wait."""
+        conn = self.connect(autocommit=True)
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+            self.migrate(conn)  # a writer brings an older schema forward before it reads the index
+            self._writer = conn
+            yield
+        finally:
+            self._writer = None
+            conn.close()
+
+    def exists(self) -> bool:
+        with self.connect() as conn:
+            return self._version(conn) > 0 and self._current(conn) is not None
+
+    def _current(self, conn) -> int | None:
+        row = conn.execute("SELECT generation FROM rag_state WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    def load(self, verify: bool = True, vectors: bool = True) -> StoredIndex:
+        """The current generation in one snapshot; `vectors=False` leaves them in the database (search
+        runs there)."""
+        import psycopg
+
+        try:
+            return self._load(vectors)
+        except psycopg.Error as e:
+            raise StoreUnavailable(f"cannot read the index in {_redact(self.url)}: {_first_line(e)}") from e
+
+    def _load(self, vectors: bool) -> StoredIndex:
+        import psycopg
+
+        with self.connect() as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            with conn.transaction():
+                self._check_version(conn, writing=False)
+                gen = self._current(conn)
+                if gen is None:
+                    raise IndexMissing(f"no index in {_redact(self.url)}. Build it with `rag index --store URL`.")
+                manifest, aliases = conn.execute(
+                    "SELECT manifest, aliases FROM rag_generations WHERE generation = %s", (gen,)).fetchone()
+                t = _tables(gen)
+                articles = {}
+                for meta, text in conn.execute(f"SELECT meta, text FROM {t['articles']} ORDER BY doc"):
+                    meta["spans"] = [tuple(s) for s in meta["spans"]]
+                    articles[meta["doc"]] = Article(**meta, text=text)
+                rows = conn.execute(f"SELECT data FROM {t['passages']} ORDER BY idx")
+                passages = [Passage.from_dict(d) for (d,) in rows]
+                figures = [Figure.from_dict(d) for (d,) in conn.execute(f"SELECT data FROM {t['figures']} ORDER BY n")]
+                if vectors:
+                    self._vectors(conn)
+                    rows = conn.execute(f"SELECT embedding FROM {t['passages']} ORDER BY idx").fetchall()
+                    vecs = (np.stack([_array(r[0]) for r in rows]) if rows
+                            else np.zeros((0, int(manifest.get("dim", 0))), np.float32))
+                else:
+                    vecs = np.zeros((len(passages), 0), np.float32)
+        if len(passages) != int(manifest.get("passages", len(passages))):
+            raise IndexCorrupt(f"generation {gen} in {_redact(self.url)} holds {len(passages)} passages, "
+                               f"its manifest {manifest.get('passages')}. Rebuild it.")
+        from ..figures.extract import extract_figures, figures_version
+
+        if manifest.get("figures_version") != figures_version():
+            figures = extract_figures(articles, passages)  # written by older extraction code
+        return StoredIndex(articles, passages, vecs, {**manifest, "generation": gen}, aliases, None, figures)
+
+    def write(self, index: StoredIndex, faiss_writer=None) -> str:
+        """A new generation, made current in the same transaction. Call under lock()."""
+        import psycopg
+
+        from ..text.tokenize import tokens
+
+        conn = self._writer or self.connect()
+        try:
+            conn.autocommit = False
+            self.migrate(conn)
+            self._vectors(conn)
+            bm25 = BM25([tokens(p.text, bridge=True) for p in index.passages])
+            with conn.transaction():
+                if self._writer is None:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                gen = conn.execute("SELECT coalesce(max(generation), 0) + 1 FROM rag_generations").fetchone()[0]
+                dim = int(index.vectors.shape[1]) if index.vectors.ndim == 2 and index.vectors.shape[1] else 1
+                t = _tables(gen)
+                conn.execute(f"CREATE TABLE {t['articles']} (doc text PRIMARY KEY, meta jsonb NOT NULL, "
+                             "text text NOT NULL)")
+                conn.execute(f"CREATE TABLE {t['passages']} (idx int PRIMARY KEY, id text NOT NULL, "
+                             f"language text NOT NULL, embedding vector({dim}) NOT NULL, data jsonb NOT NULL)")
+                conn.execute(f"CREATE TABLE {t['terms']} (term text PRIMARY KEY, df int NOT NULL, maxw real NOT NULL)")
+                conn.execute(f"CREATE TABLE {t['postings']} (term text NOT NULL, idx int NOT NULL, w real NOT NULL)")
+                conn.execute(f"CREATE TABLE {t['figures']} (n int PRIMARY KEY, data jsonb NOT NULL)")
+                with conn.cursor().copy(f"COPY {t['articles']} (doc, meta, text) FROM STDIN") as cp:
+                    for a in index.articles.values():
+                        cp.write_row((a.doc, json.dumps(a.meta(), ensure_ascii=False), a.text))
+                with conn.cursor().copy(f"COPY {t['passages']} (idx, id, language, embedding, data) FROM STDIN") as cp:
+                    for i, p in enumerate(index.passages):
+                        cp.write_row((i, p.id, p.language, np.asarray(index.vectors[i], dtype=np.float32),
+                                      json.dumps(p.to_dict(), ensure_ascii=False)))
+                with conn.cursor().copy(f"COPY {t['figures']} (n, data) FROM STDIN") as cp:
+                    for n, f in enumerate(index.figures):
+                        cp.write_row((n, json.dumps(f.to_dict(), ensure_ascii=False)))
+                # The local store's own float32 weights, so both stores rank alike.
+                w = bm25.weights.tocsc()
+                terms = sorted(bm25.vocab, key=bm25.vocab.__getitem__)
+                with conn.cursor().copy(f"COPY {t['terms']} (term, df, maxw) FROM STDIN") as cp:
+                    for j, term in enumerate(terms):
+                        col = w.data[w.indptr[j]:w.indptr[j + 1]]
+                        cp.write_row((term, len(col), float(col.max()) if len(col) else 0.0))
+                with conn.cursor().copy(f"COPY {t['postings']} (term, idx, w) FROM STDIN") as cp:
+                    for j, term in enumerate(terms):  # COPY text by term: millions of rows at scale
+                        lo, hi = w.indptr[j], w.indptr[j + 1]
+                        name = _copy_text(term)
+                        cp.write("".join(f"{name}\t{i}\t{x!r}\n" for i, x in
+                                         zip(w.indices[lo:hi].tolist(), w.data[lo:hi].tolist(), strict=True)))
+                # Index builds in memory where the server allows: HNSW slows sharply once its graph spills.
+                conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                # (term, idx) for the lookups of the threshold algorithm; by weight for its sorted reads.
+                conn.execute(f"ALTER TABLE {t['postings']} ADD PRIMARY KEY (term, idx)")
+                conn.execute(f"CREATE INDEX ON {t['postings']} (term, w DESC) INCLUDE (idx)")
+                conn.execute(f"CREATE INDEX ON {t['passages']} USING hnsw (embedding vector_ip_ops)")
+                manifest = {**index.manifest, "passages": len(index.passages), "articles": len(index.articles),
+                            "dim": dim}
+                manifest.pop("generation", None)
+                conn.execute("INSERT INTO rag_generations (generation, manifest, aliases, passages) "
+                             "VALUES (%s, %s, %s, %s)",
+                             (gen, json.dumps(manifest, ensure_ascii=False),
+                              json.dumps(index.aliases, ensure_ascii=False), len(index.passages)))
+                conn.execute("UPDATE rag_state SET generation = %s WHERE id = 1", (gen,))
+            self._prune(conn, gen)
+        except psycopg.Error as e:
+            raise StoreUnavailable(f"writing the index to {_redact(self.url)} failed, the previous one stays: "
+                                   f"{_first_line(e)}") from e
+        finally:
+            if self._writer is None:
+                conn.close()
+            else:
+                conn.autocommit = True
+        index.manifest = {**manifest, "generation": gen}
+        return f"{_redact(self.url)} generation {gen}"
+
+    def _prune(self, conn, current: int) -> None:
+        with conn.transaction():
+            old = [g for (g,) in conn.execute("SELECT generation FROM rag_generations WHERE generation <= %s "
+                                              "ORDER BY generation", (current - KEEP_GENERATIONS,))]
+            for g in old:
+                for name in _tables(g).values():
+                    conn.execute(f"DROP TABLE IF EXISTS {name}")
+                conn.execute("DELETE FROM rag_generations WHERE generation = %s", (g,))
+
+    def search(self, index: StoredIndex, bridge: bool = True) -> PostgresSearch:
+        if not bridge:
+            raise RagError("the Postgres store indexes bridge tokens; --no-bridge needs the local store")
+        return PostgresSearch(self, index.manifest["generation"])
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _array(v) -> np.ndarray:
+    """pgvector's value (a Vector, or an array where the binary loader ran) as float32."""
+    return np.asarray(v.to_numpy() if hasattr(v, "to_numpy") else v, dtype=np.float32)
+
+
+def _tables(gen: int) -> dict[str, str]:
+    return {k: f"rag_g{int(gen)}_{k}" for k in ("articles", "passages", "terms", "postings", "figures")}
+
+
+class PostgresSearch:
+    """Keyword and dense rankings of one generation, in the database."""
+
+    def __init__(self, store: PostgresStore, generation: int):
+        self.store = store
+        self.generation = generation
+        self.tables = _tables(generation)
+        self._conn: Any = None
+        self.last_candidates = 0
+        self.last_exact = True
+        self._ef = EF_SEARCH
+
+    def _db(self):
+        if self._conn is None or self._conn.closed:
+            self._conn = self.store.connect(autocommit=True)
+            self.store._vectors(self._conn)
+            row = self._conn.execute("SELECT passages FROM rag_generations WHERE generation = %s",
+                                     (self.generation,)).fetchone()
+            if row is None:
+                raise IndexMissing(f"index generation {self.generation} was replaced: restart to load the new one")
+            # Enough neighbours for the per-language split; a larger ef_search than needed made the
+            # planner prefer a sequential scan at 10k passages (30 ms against 3).
+            self._conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
+            self._ef = EF_SEARCH
+        return self._conn
+
+    def keyword(self, toks: list[str], n: int) -> list[int]:
+        """BM25 top n by Fagin's threshold algorithm over impact-ordered postings: read each query
+        term's highest weights to a depth; a passage seen nowhere can score at most the sum of the
+        weights at that depth, and a seen one at most what it showed plus that depth's weight for
+        each list it was missing from. Only passages whose bound reaches the n-th best seen score
+        are scored in full. Exact when the n-th score reaches the unseen bound (always on a corpus
+        the size of the seeds); past `KEYWORD_MAX_DEPTH` the top n is the best of the passages seen
+        (`last_exact` says which; benchmarks count it)."""
+        counts = Counter(t for t in toks if t)
+        if not counts:
+            return []
+        db = self._db()
+        terms = list(counts)
+        qw = {x: float(np.sqrt(counts[x])) for x in terms}
+        depth = KEYWORD_DEPTH
+        while True:
+            rows = self._run(db, f"""
+                SELECT q.term, p.idx, p.w FROM unnest(%(terms)s::text[]) AS q(term) CROSS JOIN LATERAL
+                (SELECT idx, w FROM {self.tables['postings']} WHERE term = q.term ORDER BY w DESC
+                 LIMIT %(depth)s) p""", {"terms": terms, "depth": depth})
+            last: dict[str, float] = {}  # each term's lowest weight read
+            read: Counter[str] = Counter()
+            shown: dict[int, float] = {}  # passage -> the weight it showed in the lists read
+            lists: dict[int, set[str]] = {}
+            for term, i, w in rows:
+                last[term] = min(float(w), last.get(term, float("inf")))
+                read[term] += 1
+                shown[i] = shown.get(i, 0.0) + qw[term] * float(w)
+                lists.setdefault(i, set()).add(term)
+            # Lists read to their end hide nothing; the others may hide up to their last weight.
+            open_ = {x: qw[x] * last[x] for x in terms if read[x] >= depth}
+            unseen = sum(open_.values())
+            floor = sorted(shown.values(), reverse=True)[n - 1] if len(shown) >= n else 0.0
+            alive = [i for i, lo in shown.items()
+                     if lo + unseen - sum(open_.get(x, 0.0) for x in lists[i]) >= floor]
+            scored = self._score(db, terms, [qw[x] for x in terms], sorted(alive))
+            kth = sorted((sc for _, sc in scored), reverse=True)[n - 1] if len(scored) >= n else 0.0
+            self.last_exact = not open_ or kth >= unseen
+            self.last_candidates = len(alive)
+            if self.last_exact or depth >= KEYWORD_MAX_DEPTH:
+                break
+            depth *= 4
+        return by_similarity([(i, sc) for i, sc in scored if sc > 0], n)
+
+    def _score(self, db, terms: list[str], qw: list[float], idx: list[int]) -> list[tuple[int, float]]:
+        """Full BM25 scores of the given passages, by (term, passage) lookups."""
+        if not idx:
+            return []
+        rows = self._run(db, f"""
+            SELECT p.idx, sum(p.w * q.qw) FROM unnest(%(terms)s::text[], %(qw)s::float8[]) AS q(term, qw)
+            CROSS JOIN unnest(%(idx)s::int[]) AS c(idx)
+            JOIN {self.tables['postings']} p ON p.term = q.term AND p.idx = c.idx
+            GROUP BY p.idx""", {"terms": terms, "qw": qw, "idx": idx})
+        return [(int(i), float(s)) for i, s in rows]
+
+    def dense(self, vector: np.ndarray, n: int) -> list[int]:
+        db = self._db()
+        k = n + TIE_MARGIN
+        if k > self._ef:  # HNSW returns at most ef_search rows
+            db.execute(f"SET hnsw.ef_search = {int(k)}")
+            self._ef = k
+        # <#> is the negative inner product; ordering by it alone lets the HNSW index serve the scan.
+        rows = self._run(db, f"SELECT idx, embedding <#> %s AS d FROM {self.tables['passages']} ORDER BY d LIMIT %s",
+                         (np.asarray(vector, dtype=np.float32), k))
+        return by_similarity([(int(i), -float(d)) for i, d in rows], n)
+
+    def _run(self, db, sql: str, params) -> list:
+        import psycopg
+
+        try:
+            return db.execute(sql, params).fetchall()
+        except psycopg.errors.UndefinedTable as e:
+            raise IndexMissing(f"index generation {self.generation} was replaced: restart to load the new one") from e
+        except psycopg.OperationalError as e:
+            self._conn = None
+            raise StoreUnavailable(f"lost PostgreSQL at {_redact(self.store.url)}: {_first_line(e)}") from e
