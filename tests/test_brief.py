@@ -68,6 +68,26 @@ def test_bad_briefing_input(pipe, topic, lang, since):
         pipe.briefer().run(topic, lang, since)
 
 
+def test_a_topic_too_long_is_refused(pipe):
+    with pytest.raises(BadInput, match="characters"):
+        pipe.briefer().run("广州" * 5001, "zh")
+
+
+@pytest.mark.parametrize("lang,said", [("en", "say nothing about Shanghai"), ("zh", "没有关于上海的内容"),
+                                       ("ko", "상해시에 관한 내용이 없어")])
+def test_a_topic_the_corpus_does_not_cover_gets_a_briefing_saying_so(pipe, lang, said):
+    b = pipe.briefer().run("Shanghai port expansion", lang)
+    assert b.not_covered == ["Shanghai"] and said in b.overview
+    assert not b.notes and not b.figures and not b.citations and not pipe.llm.calls  # nothing about anything else
+    md = to_markdown(b, Prompts(pipe.config.prompts_dir))
+    assert said in md and "[1]" not in md and md.count("\n## ") == 0
+
+
+def test_passages_enter_a_briefing_only_about_the_topics_places(pipe):
+    b = pipe.briefer().run("长春 四平 合作", "zh")
+    assert b.notes and all(n.doc.startswith("004") for n in b.notes)  # the Changchun–Siping article only
+
+
 def test_topics_found_in_the_corpus(pipe):
     topics = list_topics(pipe.index.articles, pipe.index.passages, "en")
     pairs = {frozenset(t["entities"]) for t in topics}

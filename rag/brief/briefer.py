@@ -21,7 +21,7 @@ from ..figures.context import entities_in, main_entities, measure_label, with_pr
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
-from ..prompts import Prompts
+from ..prompts import Prompts, fill
 from ..retrieval import HybridRetriever
 from ..text import glossary
 from ..text.sentences import display
@@ -84,6 +84,7 @@ class Briefing:
     sources: list[dict]
     overview_figures: list[FigureCheck] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    not_covered: list[str] = field(default_factory=list)  # the topic's places the corpus says nothing about
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -154,6 +155,9 @@ class Briefer:
         topic = (topic or "").strip()
         if not topic:
             raise BadInput("the briefing topic is empty")
+        if len(topic) > self.config.max_question_chars:
+            raise BadInput(f"the briefing topic is {len(topic):,} characters; the limit is "
+                           f"{self.config.max_question_chars:,}")
         if lang not in ("en", "zh", "ko"):
             raise BadInput(f"briefing language {lang!r} is not supported: use en, zh or ko")
         if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
@@ -164,6 +168,13 @@ class Briefer:
         chosen = self.select(topic, since)
         if not chosen:
             raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
+        # A topic naming places is briefed only from passages about all of them (their article's
+        # places count, and a city counts for its province); none such means the corpus lacks it.
+        asked = set(entities_in(topic))
+        if asked:
+            chosen = [p for p in chosen if asked <= self._places_of(p)]
+            if not chosen:
+                return self._not_covered(topic, lang, since, sorted(asked), t0)
         cites = CitationList(self.articles, self.passages)
         cite = cites.cite
         notes: list[Note] = []
@@ -201,6 +212,18 @@ class Briefer:
                         {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
                          "notes_from_figures": sum(n.kind == "figure" for n in notes),
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
+
+    def _places_of(self, p: Passage) -> set[str]:
+        body = self.articles[p.doc].text[p.start:p.end]
+        return with_provinces(set(entities_in(body)) | set(self.doc_places.get(p.doc, [])))
+
+    def _not_covered(self, topic: str, lang: str, since: str, places: list[str], t0: float) -> Briefing:
+        """A short briefing that says the corpus does not cover the topic's places, in its language."""
+        names = self.prompts.message("list_sep", lang).join(glossary.name_in(n, lang) for n in places)
+        table = self.prompts.messages["brief"]
+        text = fill((table.get(lang) or table["en"])["not_covered"], {"places": names, "topic": topic})
+        return Briefing(topic, lang, since, text, [], [], [], [], [],
+                        timings={"passages": 0, "total_s": round(time.perf_counter() - t0, 2)}, not_covered=places)
 
     def _checked(self, text: str, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
         """The model's note with its figures checked, or None when it cannot be trusted: empty,

@@ -68,6 +68,8 @@ def _marker_of(b: Briefing, passage_id: str) -> int:
 def to_markdown(b: Briefing, prompts: Prompts) -> str:
     L = b.language
     out = [f"# {_t(prompts, L, 'title', topic=b.topic)}", ""]
+    if b.not_covered:  # a topic the corpus lacks: say so, with no empty sections after it
+        return "\n".join(out + [b.overview, ""])
     out.append(_t(prompts, L, "generated", when=time.strftime("%Y-%m-%d"), n=b.timings.get("passages", 0),
                   k=len(b.sources)))
     if b.since:
@@ -122,6 +124,10 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
                     f"“{esc(' '.join(c.quote.split()))}”</li>" for c in b.citations)
     notes = "".join(f"<li><b>{esc(n.date or '—')}</b> — {linked(n.text)}"
                     + (f"<blockquote>{esc(n.quote)}</blockquote>" if n.quote else "") + "</li>" for n in b.notes)
+    if b.not_covered:
+        return (f'<!doctype html><html lang="{L}"><head><meta charset="utf-8"><title>'
+                f"{esc(_t(prompts, L, 'title', topic=b.topic))}</title></head><body>"
+                f"<h1>{esc(_t(prompts, L, 'title', topic=b.topic))}</h1><p>{esc(b.overview)}</p></body></html>\n")
     return f"""<!doctype html><html lang="{L}"><head><meta charset="utf-8">
 <title>{esc(_t(prompts, L, 'title', topic=b.topic))}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
