@@ -19,7 +19,7 @@ from .config import Config
 from .errors import BadInput
 from .evaluation.score import answer_language
 from .figures.conflicts import conflicts_for
-from .figures.context import entities_in, main_entities, measure_label, measures, with_provinces
+from .figures.context import entities_in, main_entities, measure_label, measures, passage_places, with_provinces
 from .figures.dates import DATE_FIT, DateCandidate, asks_date, lead_date, rank_dates, render_date
 from .figures.entity import SentenceCandidate, asks_entity, days, holds_answer_type, lead_sentence, rank_sentences
 from .figures.focus import Candidate, FigureFocus, asked_years, fits_asked_unit, question_words, year_match
@@ -525,8 +525,9 @@ class Answerer:
                        if (g.value, g.unit) == (f.value, f.unit)]
         for f in figs:
             p = self.passages.get(f.passage_id)
-            body = self.articles[f.doc].text[p.start:p.end] if p else ""
-            covered = with_provinces(set(entities_in(body)) | set(self.doc_places.get(f.doc, [])) | set(f.scope))
+            start, end = (p.start, p.end) if p else (0, 0)
+            covered = passage_places(self.articles[f.doc].text, start, end,
+                                     [*self.doc_places.get(f.doc, []), *f.scope])
             if asked <= covered:
                 return True
         return False

@@ -130,7 +130,7 @@ class Indexer:
                         "dim": int(vectors.shape[1]) if vectors.ndim == 2 else dim,
                         "chunking": self._chunking_params(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
             new = StoredIndex(articles, passages, vectors, manifest, aliases.to_rows(), figures=figures)
-            folder = self.store.write(new, faiss_writer=_faiss_writer(vectors) if self.store.local else None)
+            folder = self.store.write(new, faiss_writer=_faiss_writer(vectors))
             report.passages = len(passages)
             report.figures = len(figures)
             report.path = str(folder)

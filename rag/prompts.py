@@ -18,7 +18,7 @@ class Prompts:
         return (self.folder / name).read_text(encoding="utf-8")
 
     def render(self, name: str, **values) -> str:
-        return fill(self.template(name), values).strip("\n")
+        return _fill(self.template(name), values).strip("\n")
 
     @functools.cached_property
     def messages(self) -> dict:
@@ -26,9 +26,14 @@ class Prompts:
 
     def message(self, kind: str, lang: str, **values) -> str:
         table = self.messages[kind]
-        return fill(table.get(lang) or table["en"], values)
+        return _fill(table.get(lang) or table["en"], values)
+
+    def label(self, kind: str, lang: str, key: str, **values) -> str:
+        """One entry of a per-language table of labels (messages.json "brief"), filled in."""
+        table = self.messages[kind]
+        return _fill((table.get(lang) or table["en"])[key], values)
 
 
-def fill(template: str, values: dict) -> str:
+def _fill(template: str, values: dict) -> str:
     """One pass over the template only, so a value containing "{question}" is never expanded."""
     return _FIELD.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)

@@ -17,11 +17,11 @@ from ..config import Config
 from ..errors import BadInput
 from ..evaluation.score import answer_language
 from ..figures.conflicts import conflicts_for
-from ..figures.context import entities_in, main_entities, measure_label, with_provinces
+from ..figures.context import entities_in, main_entities, measure_label, passage_places, with_provinces
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
-from ..prompts import Prompts, fill
+from ..prompts import Prompts
 from ..retrieval import HybridRetriever
 from ..text import glossary
 from ..text.sentences import display
@@ -214,14 +214,12 @@ class Briefer:
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
 
     def _places_of(self, p: Passage) -> set[str]:
-        body = self.articles[p.doc].text[p.start:p.end]
-        return with_provinces(set(entities_in(body)) | set(self.doc_places.get(p.doc, [])))
+        return passage_places(self.articles[p.doc].text, p.start, p.end, self.doc_places.get(p.doc, []))
 
     def _not_covered(self, topic: str, lang: str, since: str, places: list[str], t0: float) -> Briefing:
         """A short briefing that says the corpus does not cover the topic's places, in its language."""
         names = self.prompts.message("list_sep", lang).join(glossary.name_in(n, lang) for n in places)
-        table = self.prompts.messages["brief"]
-        text = fill((table.get(lang) or table["en"])["not_covered"], {"places": names, "topic": topic})
+        text = self.prompts.label("brief", lang, "not_covered", places=names, topic=topic)
         return Briefing(topic, lang, since, text, [], [], [], [], [],
                         timings={"passages": 0, "total_s": round(time.perf_counter() - t0, 2)}, not_covered=places)
 

@@ -14,11 +14,7 @@ _MARK = re.compile(r"\[(\d+)\]")
 
 
 def _t(prompts: Prompts, lang: str, key: str, **values) -> str:
-    table = prompts.messages["brief"]
-    text = (table.get(lang) or table["en"])[key]
-    for k, v in values.items():
-        text = text.replace("{" + k + "}", str(v))
-    return text
+    return prompts.label("brief", lang, key, **values)
 
 
 # The figure index writes periods in one fixed form ("by end-2022", "to 2021-09-12", "2024-01..08");
@@ -35,7 +31,7 @@ def period_label(prompts: Prompts, lang: str, label: str) -> str:
         m = rx.match(label)
         if m:
             values = {k: (str(int(v)) if k == "month" else v) for k, v in m.groupdict().items()}
-            return prompts.messages["period"].get(lang, prompts.messages["period"]["en"])[key].format(**values)
+            return prompts.label("period", lang, key, **values)
     return label  # a bare year reads the same in every language
 
 

@@ -63,9 +63,7 @@ def measure_label(key: str, lang: str = "en") -> str:
 def places() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(canonical English name, surface forms) for every place in the gazetteer; a two-place
     compound (中俄) is a form of both places; an affixed abbreviation (对俄, 俄方) of its country."""
-    found: dict[str, set[str]] = {p.name: set(p.forms) for p in gazetteer.load()}
-    for word, name in gazetteer.affixed().items():
-        found[name].add(word)
+    found: dict[str, set[str]] = {name: set(forms) for name, forms in gazetteer.place_forms().items()}
     for word, members in gazetteer.compounds().items():
         for m in members:
             found[m].add(word)
@@ -83,6 +81,12 @@ def within() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def provinces() -> frozenset[str]:
     return frozenset(p.name for p in gazetteer.load() if p.kind == "province")
+
+
+def passage_places(text: str, start: int, end: int, article_places) -> set[str]:
+    """The places a passage (text[start:end]) is about: those it names and its article's main ones,
+    with the provinces they lie in."""
+    return with_provinces(set(entities_in(text[start:end])) | set(article_places))
 
 
 def with_provinces(names) -> set[str]:

@@ -27,7 +27,7 @@ from ..errors import IndexCorrupt, IndexMissing, RagError
 from ..types import Article, Figure, Passage
 from .bm25 import BM25
 from .search import TIE_MARGIN, by_similarity
-from .store import StoredIndex
+from .store import StoredIndex, current_figures
 
 SCHEMA_VERSION = 1
 KEEP_GENERATIONS = 2  # the current one and the one before, which readers may still hold
@@ -182,7 +182,8 @@ class PostgresStore:
                     articles[meta["doc"]] = Article(**meta, text=text)
                 rows = conn.execute(f"SELECT data FROM {t['passages']} ORDER BY idx")
                 passages = [Passage.from_dict(d) for (d,) in rows]
-                figures = [Figure.from_dict(d) for (d,) in conn.execute(f"SELECT data FROM {t['figures']} ORDER BY n")]
+                figures = current_figures(manifest, lambda: [Figure.from_dict(d) for (d,) in conn.execute(
+                    f"SELECT data FROM {t['figures']} ORDER BY n")], articles, passages)
                 if vectors:
                     self._vectors(conn)
                     rows = conn.execute(f"SELECT embedding FROM {t['passages']} ORDER BY idx").fetchall()
@@ -193,14 +194,11 @@ class PostgresStore:
         if len(passages) != int(manifest.get("passages", len(passages))):
             raise IndexCorrupt(f"generation {gen} in {_redact(self.url)} holds {len(passages)} passages, "
                                f"its manifest {manifest.get('passages')}. Rebuild it.")
-        from ..figures.extract import extract_figures, figures_version
-
-        if manifest.get("figures_version") != figures_version():
-            figures = extract_figures(articles, passages)  # written by older extraction code
         return StoredIndex(articles, passages, vecs, {**manifest, "generation": gen}, aliases, None, figures)
 
     def write(self, index: StoredIndex, faiss_writer=None) -> str:
-        """A new generation, made current in the same transaction. Call under lock()."""
+        """A new generation, made current in the same transaction. Call under lock(). `faiss_writer`
+        is the local store's: vectors are indexed here by HNSW."""
         import psycopg
 
         from ..text.tokenize import tokens
@@ -208,7 +206,8 @@ class PostgresStore:
         conn = self._writer or self.connect()
         try:
             conn.autocommit = False
-            self.migrate(conn)
+            if self._writer is None:  # lock() has migrated already
+                self.migrate(conn)
             self._vectors(conn)
             bm25 = BM25([tokens(p.text, bridge=True) for p in index.passages])
             with conn.transaction():

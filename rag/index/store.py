@@ -159,14 +159,24 @@ class IndexStore:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def _load_figures(folder: Path, manifest: dict, articles, passages) -> list[Figure]:
+def current_figures(manifest: dict, read, articles, passages) -> list[Figure]:
+    """The stored figures (`read()`, or None where there are none) when the current extraction code
+    and data wrote them; else derived again from the stored passages, which is cheap."""
     from ..figures.extract import extract_figures, figures_version
 
+    stored = read() if manifest.get("figures_version") == figures_version() else None
+    return stored if stored is not None else extract_figures(articles, passages)
+
+
+def _load_figures(folder: Path, manifest: dict, articles, passages) -> list[Figure]:
     path = folder / "figures.jsonl"
-    if manifest.get("figures_version") == figures_version() and path.exists():
+
+    def read() -> list[Figure] | None:
+        if not path.exists():
+            return None
         return [Figure.from_dict(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    # Written by an older extractor: figures are cheap to re-derive from the stored passages.
-    return extract_figures(articles, passages)
+
+    return current_figures(manifest, read, articles, passages)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -97,13 +97,18 @@ def affixed() -> dict[str, str]:
     return out
 
 
-def alias_rows() -> list[list[str]]:
-    """The gazetteer as alias-table rows: a place's forms (with its affixed press forms), then each
-    compound under "A–B"."""
+@lru_cache(maxsize=1)
+def place_forms() -> dict[str, tuple[str, ...]]:
+    """Each place's surface forms, its affixed press forms (对俄, 俄方) included."""
     extra: dict[str, list[str]] = {}
     for form, name in affixed().items():
         extra.setdefault(name, []).append(form)
-    rows = [["|".join(p.forms + tuple(extra.get(p.name, ())))] for p in load()]
+    return {p.name: p.forms + tuple(extra.get(p.name, ())) for p in load()}
+
+
+def alias_rows() -> list[list[str]]:
+    """The gazetteer as alias-table rows: a place's forms, then each compound under "A–B"."""
+    rows = [["|".join(forms)] for forms in place_forms().values()]
     rows += [[f"{a}{PAIR}{b}", word] for word, (a, b) in compounds().items()]
     return rows
 
