@@ -210,7 +210,7 @@ def cmd_ask(args, config: Config) -> int:
         raise BadInput("give a question, or --questions FILE")
     pipe = Pipeline(config)
     if len(questions) == 1:  # fail fast, before loading any model
-        from .answer import check_question
+        from .answering.query import check_question
 
         check_question(questions[0], config.max_question_chars)
     pipe.warm_up()

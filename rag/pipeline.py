@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from .answer import Answerer
+from .answering.answerer import Answerer
 from .config import Config
 from .embed import Embedder, make_embedder
 from .figures.conflicts import find_conflicts

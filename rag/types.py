@@ -115,6 +115,7 @@ class Answer:
     refocused: bool = False  # answered again from the one sentence whose figure fits the question best
     relevance: float | None = None  # best e5 cosine of the question to a cited sentence
     relevant: bool = True  # that cosine reached relevance_min (or there was none to check)
+    abstain_reason: str = ""  # which check made it abstain (rag.answering.guard.REASONS)
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -138,6 +139,7 @@ class Answer:
             "confidence": self.confidence,
             "relevance": None if self.relevance is None else round(self.relevance, 4),
             "refocused": self.refocused,
+            "abstain_reason": self.abstain_reason,
         }
 
 

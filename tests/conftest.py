@@ -41,3 +41,35 @@ def env(built, monkeypatch):
     monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
     monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
     return config
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_llm():
+    """A factory: fake_llm(["reply", ...]) answers with those replies in turn, then from the prompt."""
+    from rag.llm.fake import FakeLLM
+
+    return FakeLLM
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path, fake_embedder, fake_llm):
+    """A factory: tiny_corpus({"name.txt": text}, script) indexes those documents, written for the
+    test, and returns a warm Pipeline over them with the fake embedder and a scripted fake model."""
+    from rag.pipeline import Pipeline
+
+    def build(docs: dict[str, str], script: list[str] | None = None, **config):
+        corpus = tmp_path / "corpus"
+        corpus.mkdir(exist_ok=True)
+        for name, text in docs.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        cfg = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake",
+                     **{"relevance_min": 0.0, **config})
+        Indexer(cfg, fake_embedder).run([corpus])
+        return Pipeline(cfg, embedder=fake_embedder, llm=fake_llm(script)).warm_up()
+
+    return build

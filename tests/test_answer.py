@@ -1,12 +1,12 @@
 import pytest
 
-from rag.answer import check_question
+from rag.answering.query import check_question
 from rag.errors import BadInput
 from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
 KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
-        "confidence", "relevance", "refocused"}
+        "confidence", "relevance", "refocused", "abstain_reason"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 
@@ -170,13 +170,16 @@ def test_figures_that_share_no_word_or_place_with_the_question_do_not_answer_it(
         return a.retriever.query_tokens(q)
 
     # 460天 is how long a building project in Harbin took, not a count of pandas.
+    def query(q):
+        return a.analyzer.run(q)
+
     q = "哈尔滨动物园有多少只大熊猫？"
-    assert not a.words_fit(q, toks(q), [figs["460天"]], "zh")
+    assert not a.guard.words_fit(query(q), toks(q), [figs["460天"]])
     q = "深哈产业园科创总部项目用多少天完成工程建设？"
-    assert a.words_fit(q, toks(q), [figs["460天"]], "zh")
+    assert a.guard.words_fit(query(q), toks(q), [figs["460天"]])
     # A Harbin signing total is not Siping's GDP; it does answer a question about Harbin.
-    assert not a.scope_check("What was Siping's GDP in 2021?", [figs["1114.79亿元"]])
-    assert a.scope_check("How much was signed in Harbin in September 2021?", [figs["1114.79亿元"]])
+    assert not a.guard.places_fit(query("What was Siping's GDP in 2021?"), [figs["1114.79亿元"]])
+    assert a.guard.places_fit(query("How much was signed in Harbin in September 2021?"), [figs["1114.79亿元"]])
 
 
 def test_a_counted_answer_whose_number_the_sources_give_in_another_unit_abstains(built):
@@ -219,7 +222,7 @@ def test_a_which_city_question_names_the_best_sentence_and_its_names_in_the_answ
 
 
 def test_a_figure_written_without_digits_is_hinted_in_digits_too():
-    from rag.answer import hint_figure
+    from rag.answering.generator import hint_figure
     from rag.types import Figure
 
     def fig(text, value):
@@ -247,7 +250,7 @@ def test_a_language_retry_that_drops_the_answers_figures_is_not_kept(built):
     ("It opened in 1901 [1]; was it late? No. [1]", "It opened in 1901 [1]; was it late? No. [1]"),
 ])
 def test_a_sentence_that_echoes_the_question_is_dropped(raw, expected):
-    from rag.answer import drop_echoed_questions
+    from rag.answering.prose import drop_echoed_questions
 
     assert drop_echoed_questions(raw) == expected
 
@@ -272,8 +275,8 @@ def test_passages_in_another_language_than_the_answer_ask_for_source_names(tmp_p
     answerer = _tiny_answerer(tmp_path)
     blocks = answerer.prepare("When was the lighthouse of Norrvik rebuilt?").blocks
     instruction = answerer.prompts.template("answer_quote_names.txt").strip()
-    same = answerer.build_messages("When was the lighthouse rebuilt?", blocks, "en")[1]["content"]
-    other = answerer.build_messages("When was the lighthouse rebuilt?", blocks, "zh")[1]["content"]
+    same = answerer.generator.messages("When was the lighthouse rebuilt?", blocks, "en")[1]["content"]
+    other = answerer.generator.messages("When was the lighthouse rebuilt?", blocks, "zh")[1]["content"]
     assert instruction not in same
     assert instruction in other
 

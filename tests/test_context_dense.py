@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rag.answer import select_context
+from rag.answering.context import select_context
 from rag.embed import FakeEmbedder
 from rag.sentences_dense import SentenceScores, SentenceSimilarity
 from rag.types import Article, Hit, Passage

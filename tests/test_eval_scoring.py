@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 
+from rag.answering.prose import answer_language
 from rag.evaluation.configs import EvalConfig
 from rag.evaluation.dataset import Gold, Item
 from rag.evaluation.report import write_report
 from rag.evaluation.runner import run_config, summarize
-from rag.evaluation.score import answer_language, correct, dates_in, scale_errors
+from rag.evaluation.score import correct, dates_in, scale_errors
 
 FIG = Item("x", "q", "en", "single", [Gold("490100000000", "yuan")])
 
@@ -76,6 +77,19 @@ def test_report_shows_the_margin_over_the_baseline(tmp_path):
     path = write_report({"x": {"hybrid-1.5b": rows("hybrid-1.5b", 8), "llamaindex-default-1.5b": partial}},
                         tmp_path, {"x": "t"})
     assert "| x | hybrid-1.5b | 5 | 100.0% | 100.0% | +0.0 |" in path.read_text(encoding="utf-8")
+
+
+def test_report_counts_false_abstentions_by_the_check_that_made_them(tmp_path):
+    from rag.evaluation.runner import Row
+
+    def row(k, reason, answerable=True):
+        return Row("hybrid-1.5b", f"q{k}", "en", "text", "en", answerable, set="x", answered=True,
+                   abstained=bool(reason), abstain_reason=reason, total_s=1.0)
+
+    rows = [row(0, "year"), row(1, "year"), row(2, "words"), row(3, ""), row(4, "places", answerable=False)]
+    text = write_report({"x": {"hybrid-1.5b": rows}}, tmp_path, {"x": "five"}).read_text(encoding="utf-8")
+    assert "| year | 2 |" in text and "| words | 1 |" in text
+    assert "| places |" not in text  # an unanswerable question abstaining is right, not a false abstention
 
 
 def test_a_figure_some_article_states_is_a_wrong_pick_not_a_scale_slip():

@@ -164,13 +164,10 @@ def _pid(seeds, doc, needle):
 
 
 def _run(verifier, text, lang, markers, context=()):
-    added = []
-
-    def cite(pid, span):
-        added.append(pid)
-        return len(markers) + len(added)
-
-    return verifier.run(text, lang, dict(markers), list(context), cite), added
+    given = dict(markers)
+    v = verifier.run(text, lang, markers, list(context))
+    assert markers == given  # the caller's markers are never changed
+    return v, [a.passage_id for a in v.added]
 
 
 def test_verify_exact_and_cross_language(seeds, verifier):

@@ -156,7 +156,7 @@ def test_a_two_part_question_leads_with_one_sentence_holding_both(built):
 
     def leads(question):
         r = pipe.retriever.search(question)
-        return [c.figure.text for c in lead_set(a.rank_figures(question, r.query_tokens, r.hits), question)]
+        return [c.figure.text for c in lead_set(a.selector.rank_figures(question, r), question)]
 
     assert leads("사평과 장춘이 산업단지를 함께 건설하면서 몇개 프로젝트가 락착했고 총투자는 얼마인가?") \
         == ["54개 프로젝트", "418.3억원"]

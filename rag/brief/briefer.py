@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from ..answering.prose import answer_language
 from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
-from ..evaluation.score import answer_language
 from ..figures.conflicts import conflicts_for
 from ..figures.context import entities_in, main_entities, measure_label, passage_places, with_provinces
 from ..figures.render import english_amount
@@ -34,7 +34,7 @@ _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
 
 def _first_sentence(text: str, complete: bool) -> str:
     """The note's first sentence; when generation hit the token limit, only a finished one."""
-    from ..answer import split_sentences
+    from ..answering.prose import split_sentences
 
     parts = split_sentences(text.split("\n")[0])
     if not parts:
@@ -197,7 +197,7 @@ class Briefer:
         if on_progress:
             on_progress(len(chosen), len(chosen), "writing the overview from the checked notes")
         t_map = time.perf_counter() - t0
-        overview, overview_checks = self._overview(topic, lang, notes, cite)
+        overview, overview_checks = self._overview(topic, lang, notes)
         notes.sort(key=lambda n: (n.date or "9999", n.marker))
         figures = self._figure_table(chosen)
         for f in figures:  # the table's figures cite their own sentences
@@ -233,10 +233,7 @@ class Briefer:
         if invented_names(text, lang, body, self.doc_places[p.doc]):
             return None
 
-        def own_marker(pid: str, span: tuple[int, int] | None = None) -> int:
-            return marker
-
-        v = self.verifier.run(text, lang, {marker: p.id}, [p.id], own_marker)
+        v = self.verifier.run(text, lang, {marker: p.id}, [p.id])
         return (v.text, v.checks) if v.all_supported else None
 
     def _figure_note(self, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
@@ -286,7 +283,7 @@ class Briefer:
         _, _, s, e = max(counts)
         return " ".join(text[s:e].split())
 
-    def _overview(self, topic, lang, notes: list[Note], cite) -> tuple[str, list[FigureCheck]]:
+    def _overview(self, topic, lang, notes: list[Note]) -> tuple[str, list[FigureCheck]]:
         if not notes:
             return "", []
         listing = "\n".join(f"[{n.marker}] {n.date or 'undated'}\n{_MARKER.sub('', n.text).strip()}" for n in notes)
@@ -299,9 +296,9 @@ class Briefer:
         if not text or not _MARKER.search(text):
             return "", []
         text = self._cite_unmarked(_trailing_markers(text), notes)
-        v = self.verifier.run(text, lang, dict(known), list(known.values()), cite)
+        v = self.verifier.run(text, lang, known, list(known.values()))
         label = self.prompts.messages["unverified"][lang].strip()
-        from ..answer import split_sentences
+        from ..answering.prose import split_sentences
 
         kept = [x for x in split_sentences(v.text) if label not in x]  # drop sentences with unverified figures
         return " ".join(kept), [c for c in v.checks if c.supported]
@@ -309,7 +306,7 @@ class Briefer:
     @staticmethod
     def _cite_unmarked(text: str, notes: list[Note]) -> str:
         """A sentence the model left without a marker gets the note it shares most words with."""
-        from ..answer import split_sentences
+        from ..answering.prose import split_sentences
         from ..text.tokenize import tokens
 
         out = []

@@ -87,4 +87,5 @@ class LlamaIndexBaseline:
             t.prefill_s, t.generate_s = gen.prefill_s, gen.generate_s
             t.prompt_tokens, t.completion_tokens = gen.prompt_tokens, gen.completion_tokens
         abstained = not text or bool(_ABSTAIN.search(text))
-        return Answer(question, text, language or "", abstained, cites, t, "llamaindex-default:" + self.llm._chat.name)
+        return Answer(question, text, language or "", abstained, cites, t, "llamaindex-default:" + self.llm._chat.name,
+                      abstain_reason="not_found" if abstained else "")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..answer import Answerer, ContextBlock, estimate_tokens
+from ..answering.answerer import Answerer
+from ..answering.context import ContextBlock, estimate_tokens
 from ..types import Article
 from .dataset import Item
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 from .configs import CONFIGS
@@ -93,7 +94,7 @@ def write_report(results: Results, out_dir: Path, sets: dict[str, str], note: st
             target = _pct(TARGETS[m]) if m in TARGETS else ("0" if m == "unit_conversion_errors" else "")
             cells = [_cell(m, summary[c][g].get(m)) for c, g in pairs]
             lines.append(f"| {LABELS.get(m, m)} | {target} | " + " | ".join(cells) + " |")
-        lines += [""] + _margins(results, pairs)
+        lines += [""] + _margins(results, pairs) + _abstentions(results, pairs)
         for col, cfg in pairs:
             lines += [f"### {col} · {cfg}: by question language and type", "",
                       ("| group | n | accuracy | correct+cited | abstained right | false abst. | language | "
@@ -151,6 +152,21 @@ def _margins(results: Results, pairs: list[tuple[str, str]]) -> list[str]:
     return ["Margin over the llama-index defaults (correct+cited, same models, on the questions both answered):", "",
             "| set | config | questions | correct+cited | llama-index defaults | points |", "|---|---|---|---|---|---|",
             *out, ""]
+
+
+def _abstentions(results: Results, pairs: list[tuple[str, str]]) -> list[str]:
+    """Which check made answerable questions abstain: a threshold that costs right answers shows here."""
+    from ..answering.guard import REASONS
+
+    counts = {(c, g): Counter(r.abstain_reason or "unknown" for r in results[c][g]
+                              if r.answered and r.answerable and r.abstained) for c, g in pairs}
+    reasons = [x for x in (*REASONS, "unknown") if any(x in n for n in counts.values())]
+    if not reasons:
+        return []
+    return (["False abstentions by the check that made them (answerable questions; *unknown*: rows written "
+             "before reasons were recorded):", "",
+             "| check | " + " | ".join(f"{c}<br>{g}" for c, g in pairs) + " |", "|---|" + "---|" * len(pairs)]
+            + [f"| {x} | " + " | ".join(str(counts[p][x]) for p in pairs) + " |" for x in reasons] + [""])
 
 
 def _ingestion_lines(ing: dict) -> list[str]:

@@ -62,6 +62,7 @@ class Row:
     cited_docs: list = field(default_factory=list)
     confidence: str = ""
     relevance: float | None = None
+    abstain_reason: str = ""  # the check that made it abstain (rag.answering.guard.REASONS)
 
 
 def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: list[set[str]]) -> None:
@@ -79,6 +80,7 @@ def retrieval_metrics(row: Row, item: Item, ranked: list[Passage], evidence: lis
 def answer_metrics(row: Row, item: Item, ans: Answer, passage_figures, known=frozenset()) -> None:
     row.answered = True
     row.abstained = ans.abstained
+    row.abstain_reason = ans.abstain_reason
     row.correct = score.correct(item, ans.answer, ans.abstained)
     row.answer = ans.answer
     row.cited_docs = sorted({c.doc for c in ans.citations})

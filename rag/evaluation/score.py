@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..answering.prose import answer_language
 from ..figures.parse import parse_figures
 from ..figures.verify import units_compatible
-from ..ingest import lang as langid
 from . import spans
 from .dataset import Gold, Item
 
@@ -85,13 +85,3 @@ def expected_language_ok(item: Item, text: str) -> tuple[str, bool]:
     return got, got == item.expected_lang
 
 
-def answer_language(text: str) -> str:
-    """The language of the answer's own words: citations, figures and quoted names removed."""
-    bare = _MARKER.sub(" ", text)
-    bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》|“[^”]*”", " ", bare)
-    out, pos = [], 0
-    for m in parse_figures(bare):  # "407명" or "4901亿元" quoted inside an English sentence
-        out.append(bare[pos:m.start])
-        pos = m.end
-    out.append(bare[pos:])
-    return langid.detect(" ".join(out))

@@ -10,7 +10,7 @@ marked as unverified. Deterministic: no model judges.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,10 +24,20 @@ ROUNDING = Decimal("0.03")  # a figure within 3% of the source's is the source's
 
 
 @dataclass
+class Added:
+    """A citation the verifier needs: a figure found only in a passage the answer did not cite."""
+
+    marker: int
+    passage_id: str
+    span: tuple[int, int] | None  # the sentence holding the figure
+
+
+@dataclass
 class Verification:
     text: str
     checks: list[FigureCheck] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)  # ids of the source figures used
+    added: list[Added] = field(default_factory=list)  # markers the text now uses beyond the caller's
 
     @property
     def all_supported(self) -> bool:
@@ -81,10 +91,11 @@ class FigureVerifier:
         p = self.passages[pid]
         return numbers(self.texts[p.doc][p.start:p.end])
 
-    def run(self, text: str, language: str, markers: dict[int, str], context: list[str],
-            cite: Callable[[str, tuple[int, int] | None], int]) -> Verification:
-        """`markers`: citation number -> passage id; `context`: passage ids shown to the model;
-        `cite(pid, sentence_span)` returns the marker for a passage, adding a citation when it has none."""
+    def run(self, text: str, language: str, markers: Mapping[int, str], context: Sequence[str]) -> Verification:
+        """`markers`: citation number -> passage id; `context`: passage ids shown to the model. A
+        figure found only in an uncited passage gets the next free marker, listed in `added`;
+        the caller's markers are never changed."""
+        markers = dict(markers)
         masked = _MARKER.sub(lambda m: " " * len(m.group()), text)
         edits: list[tuple[int, int, str]] = []
         result = Verification(text)
@@ -100,8 +111,9 @@ class FigureVerifier:
             if source is not None:
                 result.supporting.add(source.id)
             if check.supported and pid and pid not in markers.values():
-                mark = cite(pid, (source.sentence_start, source.sentence_end) if source else None)
+                mark = max(markers, default=0) + 1
                 markers[mark] = pid
+                result.added.append(Added(mark, pid, (source.sentence_start, source.sentence_end) if source else None))
                 replacement = (replacement or m.text) + f" [{mark}]"
             if not check.supported:
                 replacement = m.text + self.label.get(language, self.label["en"])

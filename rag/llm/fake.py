@@ -53,7 +53,7 @@ class FakeLLM:
         return f"The passage reports {' and '.join(figs)}." if figs else "The passage gives no figures."
 
     def _answer(self, user: str) -> str:
-        from ..answer import split_sentences
+        from ..answering.prose import split_sentences
 
         if not _BLOCK.search(user) and "Passage (" in user:
             return self._note(user)

@@ -22,7 +22,7 @@ from ..ingest import SUFFIXES
 from ..types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
-    from ..answer import Answerer
+    from ..answering.answerer import Answerer
     from ..index.store import StoredIndex
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -135,7 +135,7 @@ class Services:
 
     def ask(self, question: str, language: str = "auto") -> Iterator[AskUpdate]:
         """Evidence first (retrieval is ~0.1 s), then the answer as it streams, then verified citations."""
-        from ..answer import check_question
+        from ..answering.query import check_question
 
         lang = LANGS.get(language, language or "")
         try:
@@ -352,9 +352,10 @@ def render_status(ans: Answer) -> str:
 
 def quick_eval(services: Services, n: int = 5) -> str:
     """The first n eval questions through the loaded pipeline, scored like `rag eval`."""
+    from ..answering.prose import answer_language
     from ..config import PROJECT_ROOT
     from ..evaluation.dataset import load_items
-    from ..evaluation.score import answer_language, correct
+    from ..evaluation.score import correct
 
     items = load_items(PROJECT_ROOT / "eval" / "questions.jsonl")[:n]
     lines = ["| id | correct | language | seconds | answer |", "|---|---|---|---|---|"]

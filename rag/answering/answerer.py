@@ -1,0 +1,156 @@
+"""Answerer: the answering components run in order, with the retry policy between drafts."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .. import figures
+from ..config import Config
+from ..figures.focus import FigureFocus
+from ..figures.verify import FigureVerifier
+from ..llm.base import ChatModel, OnToken
+from ..prompts import Prompts
+from ..retrieval import HybridRetriever, RetrievalResult
+from ..sentences_dense import SentenceSimilarity
+from ..types import Answer, Article, Citation, Conflict, Figure, Passage, Timings
+from .checker import FigureChecker
+from .citer import CitationMapper
+from .context import Context, ContextBlock, ContextSelector
+from .generator import Generator, Lead
+from .guard import AnswerGuard
+from .query import Query, QueryAnalyzer
+from .retry import Draft, RetryPolicy
+
+
+@dataclass
+class _Ask:
+    """One question on its way through: what every draft of it shares."""
+
+    query: Query
+    context: Context
+    timings: Timings
+
+
+class Answerer:
+    def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel,
+                 articles: dict[str, Article], prompts: Prompts | None = None,
+                 passages: list[Passage] | None = None, figure_list: list[Figure] | None = None,
+                 conflicts: list[Conflict] | None = None, similarity: SentenceSimilarity | None = None):
+        self.config = config
+        self.retriever = retriever
+        self.articles = articles
+        self.prompts = prompts or Prompts(config.prompts_dir)
+        self.passages = {p.id: p for p in passages or []}
+        self.figure_by_id = {f.id: f for f in figure_list or []}
+        self.similarity = similarity
+        focus = FigureFocus(figure_list or [], {d: a.text for d, a in articles.items()})
+        self.analyzer = QueryAnalyzer(self.prompts, config.max_question_chars, config.language)
+        self.selector = ContextSelector(articles, focus, config.context_tokens, similarity,
+                                        config.sentence_dense_weight)
+        self.generator = Generator(llm, self.prompts, articles, config.max_tokens)
+        self.mapper = CitationMapper(articles, self.passages)
+        self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
+                                                     self.prompts.messages["unverified"]),
+                                      figure_list or [], conflicts or [], self.prompts) if passages else None)
+        self.guard = AnswerGuard(self.prompts, articles, self.passages, focus)
+        self.retry = RetryPolicy()
+
+    @property
+    def llm(self) -> ChatModel:
+        return self.generator.llm
+
+    @llm.setter
+    def llm(self, llm: ChatModel) -> None:
+        self.generator.llm = llm
+
+    def warm_up(self) -> None:
+        self.generator.warm_up()
+        self.selector.warm_up()
+
+    def refusal(self, question: str, language: str | None = None) -> Answer | None:
+        """The answer to a question in a language the tool does not read (before any retrieval), else None."""
+        query = self.analyzer.run(question, language)
+        if not query.refusal:
+            return None
+        return Answer(query.text, query.refusal, "en", True, [], Timings(), self.llm.name, confidence="")
+
+    def prepare(self, question: str) -> Context:
+        """Retrieval and the context the model will see, before any generation (the eval's context
+        recall reads this too)."""
+        return self.selector.run(question, self.retriever.search(question))
+
+    def run(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
+        t0 = time.perf_counter()
+        query = self.analyzer.run(question, language)
+        if query.refusal:
+            return Answer(query.text, query.refusal, "en", True, [], Timings(total_s=time.perf_counter() - t0),
+                          self.llm.name, confidence="")
+        context = self.prepare(query.text)
+        ask = _Ask(query, context, Timings(retrieve_s=context.result.seconds))
+        lang = query.answer_language
+        if not context.blocks:
+            return self._abstain(ask, t0, "no_context")
+        lead = Lead(context.leads, context.date, context.entity)
+        draft = self._draft(ask, context.blocks, lead, on_token=on_token)
+        focused = self.retry.refocus(context, draft)
+        if focused:
+            second = self._draft(ask, focused, Lead(context.leads))
+            if self.retry.better_focus(context, draft, second):
+                draft = second
+                draft.refocused = True
+        if self.retry.wrong_language(draft, lang):
+            # An English question answered in English though Chinese was asked for: once more,
+            # with the instruction in the answer's language.
+            again = self._draft(ask, draft.blocks, lead, insist_language=True)
+            if self.retry.better_language(draft, again, lang):
+                draft = again
+        if draft.abstain:
+            return self._abstain(ask, t0, draft.reason)
+        text = figures.gloss_figures(draft.text, lang)
+        relevance = self.relevance(context.result, draft.citations)
+        ask.timings.total_s = time.perf_counter() - t0
+        # "high" needs every figure found in its passage and a cited sentence about the question:
+        # a figure that is in its source but answers another question is the commonest wrong answer.
+        relevant = relevance is None or relevance >= self.config.relevance_min
+        confidence = "high" if all(c.supported for c in draft.checks) and relevant else "low"
+        return Answer(query.text, text, lang, False, draft.citations, ask.timings, self.llm.name,
+                      context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
+                      refocused=draft.refocused, relevance=relevance, relevant=relevant)
+
+    def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
+        """The best e5 cosine between the question and a cited sentence (None without vectors)."""
+        if result.query_vector is None or self.similarity is None or not citations:
+            return None
+        return max(self.similarity.run(result.query_vector, [c.quote for c in citations]).scores)
+
+    def _draft(self, ask: _Ask, blocks: list[ContextBlock], lead: Lead, insist_language: bool = False,
+               on_token: OnToken | None = None) -> Draft:
+        """One generation over `blocks`: screened, marked, checked, judged, then cited."""
+        query = ask.query
+        gen = self.generator.run(query.text, blocks, query.answer_language, lead, ask.timings, insist_language,
+                                 on_token)
+        screened = self.guard.screen(gen.text, query.text)
+        if screened.abstain:
+            return Draft(blocks=blocks, reason=screened.reason)
+        marked = self.mapper.mark(gen.text, blocks)
+        if marked is None:
+            return Draft(blocks=blocks, reason="not_found")
+        if not marked.blocks:
+            return Draft(blocks=blocks, reason="uncited")
+        cites = self.mapper.citation_list(marked)
+        if self.checker is None:
+            return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks))
+        checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query.answer_language,
+                                   query.text)
+        figs = [self.figure_by_id[i] for i in checked.supporting if i in self.figure_by_id]
+        verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, figs)
+        if verdict.abstain:
+            return Draft(blocks=blocks, reason=verdict.reason)
+        return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,
+                     checked.conflicts, checked.supporting)
+
+    def _abstain(self, ask: _Ask, t0: float, reason: str) -> Answer:
+        ask.timings.total_s = time.perf_counter() - t0
+        lang = ask.query.answer_language
+        return Answer(ask.query.text, self.prompts.message("abstain", lang), lang, True, [], ask.timings,
+                      self.llm.name, ask.context.result.hits, abstain_reason=reason)

@@ -1,0 +1,83 @@
+"""FigureChecker: every figure of an answer checked (and repaired) against its sources, and the
+sources that disagree on the figures used or on the measure asked about noted after the answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .. import figures
+from ..citations import CitationList
+from ..figures.conflicts import conflicts_for
+from ..figures.context import entities_in, measure_label, measures, with_provinces
+from ..figures.verify import FigureVerifier
+from ..prompts import Prompts
+from ..types import Conflict, ConflictValue, Figure, FigureCheck
+
+
+@dataclass
+class Checked:
+    text: str  # repaired figures, unverified ones labelled, conflict notes appended
+    checks: list[FigureCheck] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    supporting: set[str] = field(default_factory=set)  # ids of the source figures the answer uses
+
+
+class FigureChecker:
+    def __init__(self, verifier: FigureVerifier, figure_list: list[Figure], conflicts: list[Conflict],
+                 prompts: Prompts):
+        self.verifier = verifier
+        self.figure_by_id = {f.id: f for f in figure_list}
+        self.conflicts = conflicts
+        self.prompts = prompts
+
+    def run(self, text: str, cites: CitationList, context: list[str], lang: str, question: str = "") -> Checked:
+        """`cites` holds the answer's markers; a figure found in another shown passage (`context`)
+        and every conflicting source get theirs added to it."""
+        v = self.verifier.run(text, lang, cites.markers, context)
+        for a in v.added:
+            given = cites.cite(a.passage_id, a.span)
+            assert given == a.marker, "the verifier numbers new markers as the list does"
+        found = conflicts_for(v.supporting, self.conflicts)
+        # Also every conflict on the asked measure and places: "Guangzhou items handled in Qiqihar"
+        # names both cities either way round, so both directions are shown, the model's own first.
+        found += [c for c in self.asked_conflicts(question) if c not in found]
+        out = v.text
+        notes = [self.note(c, lang, cites) for c in found]
+        if notes:
+            out = out.rstrip() + "\n\n" + "\n".join(notes)
+        return Checked(out, v.checks, found, v.supporting)
+
+    def asked_conflicts(self, question: str) -> list[Conflict]:
+        """Conflicts on the measure the question names, about the places it names."""
+        if not question:
+            return []
+        keys = {m.key for m in measures() if m.matches(question)}
+        asked = set(entities_in(question))
+        return [c for c in self.conflicts if c.measure in keys and asked <= with_provinces(c.scope)]
+
+    def note(self, c: Conflict, lang: str, cites: CitationList) -> str:
+        def render(v) -> str:
+            f = figures.format_value(Decimal(v.value), v.unit, lang)
+            if lang == "en" and v.language != "en":
+                return f"{f} ({v.text})"
+            return v.text if v.language == lang else f
+
+        def when(v) -> str:
+            return self.prompts.message("as_of", lang, date=v.as_of or v.date)
+
+        parts: list[str] = []
+        groups: dict[tuple[str, str], list[ConflictValue]] = {}
+        for v in c.values:
+            groups.setdefault((v.doc, v.as_of), []).append(v)
+        for vs in groups.values():
+            f = self.figure_by_id.get(vs[0].figure_id)
+            marker = cites.cite(vs[0].passage_id, (f.sentence_start, f.sentence_end) if f else None)
+            parts.append(self.prompts.message("conflict_value", lang,
+                                              value=", ".join(dict.fromkeys(render(v) for v in vs)),
+                                              when=when(vs[0]), marker=marker))
+        newest = next(v for v in c.values if v.passage_id == c.newest)
+        newest_group = groups[(newest.doc, newest.as_of)]
+        return self.prompts.message(
+            "conflict", lang, label=measure_label(c.measure, lang),
+            values=self.prompts.message("list_sep", lang).join(parts),
+            newest=", ".join(dict.fromkeys(render(v) for v in newest_group)), when=when(newest))

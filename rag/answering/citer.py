@@ -1,0 +1,110 @@
+"""CitationMapper: the model's markers checked against the blocks it was shown, and, once the text
+is final, the citations, each quoting the sentence that best supports what it was cited for."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import figures
+from ..citations import CitationList, Span
+from ..text.tokenize import tokens
+from ..types import Article, Citation, Passage
+from .context import ContextBlock, block_text
+from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, split_sentences
+
+ATTRIBUTE_MIN = 3  # an unmarked sentence is cited to a block only with this much shared (3 per figure, 1 per word)
+
+
+@dataclass
+class Marked:
+    """An answer whose markers are the blocks' own, renumbered 1..n in order of first use."""
+
+    text: str
+    blocks: list[ContextBlock]  # blocks[i] is cited as [i + 1]
+
+
+class CitationMapper:
+    def __init__(self, articles: dict[str, Article], passages: dict[str, Passage]):
+        self.articles = articles
+        self.passages = passages
+
+    def mark(self, raw: str, blocks: list[ContextBlock]) -> Marked | None:
+        """Markers for blocks never shown dropped, the rest renumbered; a marker-less answer is
+        attributed by shared figures and words (no blocks: nothing could be cited). None: the model
+        found no answer (empty, or NOT_FOUND)."""
+        text = raw.strip()
+        if not text or NOT_FOUND in text.upper().replace(" ", "_"):
+            return None
+        text = drop_echoed_questions(text)
+        by_marker = {b.marker: b for b in blocks}
+        order: list[int] = []
+
+        def renumber(m: re.Match) -> str:
+            keep = []
+            for n in re.split(r"\s*[,，、]\s*", m.group(1)):
+                n = int(n)
+                if n in by_marker:
+                    if n not in order:
+                        order.append(n)
+                    keep.append(order.index(n) + 1)
+            return "".join(f"[{k}]" for k in dict.fromkeys(keep))
+
+        text = MARKER.sub(renumber, text)
+        if not order:
+            text, order = self.attribute(text, blocks)
+        text = re.sub(r"[ \t]+([。.,，])", r"\1", text).strip()
+        return Marked(text, [by_marker[m] for m in order])
+
+    def citation_list(self, marked: Marked) -> CitationList:
+        """Markers 1..n for the blocks cited; a passage cited later with no sentence named quotes the
+        first sentence it was shown with."""
+        def shown(p: Passage) -> Span | None:
+            return next((b.sentences[0] for b in marked.blocks if b.hit.passage.id == p.id and b.sentences), None)
+
+        cites = CitationList(self.articles, self.passages, shown)
+        for b in marked.blocks:
+            cites.cite(b.hit.passage.id)
+        return cites
+
+    def cite(self, text: str, cites: CitationList, blocks: list[ContextBlock]) -> list[Citation]:
+        """The citations for the final `text`: a block the model cited quotes its sentence that best
+        supports the claims carrying its marker (the answer's own paragraph, not a conflict note)."""
+        answer = text.split("\n\n", 1)[0]
+        for marker, (src, block) in enumerate(zip(cites.sources, blocks, strict=False), 1):
+            if src.span is None:
+                src.span = self.best_sentence(block, " ".join(claims(answer, f"[{marker}]")) or answer)
+        return cites.items
+
+    def best_sentence(self, block: ContextBlock, claim: str) -> Span:
+        text = self.articles[block.hit.passage.doc].text
+        nums, toks = figures.numbers(claim), set(tokens(claim))
+
+        def score(se):
+            # The claim's figures first: a headline sharing many words but none of its numbers is no
+            # support for them.
+            sentence = text[se[0]:se[1]]
+            return (len(nums & figures.numbers(sentence)), len(toks & set(tokens(sentence))), -se[0])
+
+        return max(block.sentences or block.hit.passage.sentences, key=score)
+
+    def attribute(self, text: str, blocks: list[ContextBlock]) -> tuple[str, list[int]]:
+        """No usable markers: cite, per answer sentence, the block sharing its figures (or most words)."""
+        order: list[int] = []
+        out = []
+        for sentence in split_sentences(text):
+            if not sentence.strip():
+                continue
+            nums, toks = figures.numbers(sentence), set(tokens(sentence))
+            best, best_score = None, 0
+            for b in blocks:
+                body = block_text(b, self.articles)
+                shared_nums = len(nums & figures.numbers(body))
+                sc = 3 * shared_nums + len(toks & set(tokens(body))) if (shared_nums or not nums) else 0
+                if sc > best_score:
+                    best, best_score = b.marker, sc
+            if best is not None and best_score >= ATTRIBUTE_MIN:
+                if best not in order:
+                    order.append(best)
+                sentence = sentence.rstrip() + f" [{order.index(best) + 1}]"
+            out.append(sentence)
+        return " ".join(out), order

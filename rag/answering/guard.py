@@ -1,0 +1,103 @@
+"""AnswerGuard: whether a drafted answer may be shown, and if not, why it abstains.
+
+Every reason is a check a wrong answer commonly fails: figures found in no source, or all about
+other places than asked, of another kind, of another year, or sharing no word with the question.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..figures.context import main_entities, passage_places
+from ..figures.focus import FigureFocus, fits_asked_unit, question_words, year_match
+from ..prompts import Prompts
+from ..types import Article, Figure, FigureCheck, Passage
+from .prose import restates
+from .query import Query
+
+# Why an answer abstained: the eval counts them, so a threshold that costs right answers shows.
+REASONS = ("no_context", "not_found", "leaked", "restated", "uncited", "unsupported", "places", "unit",
+           "year", "words")
+
+
+@dataclass
+class Verdict:
+    reason: str = ""  # one of REASONS; "" when the answer stands
+
+    @property
+    def abstain(self) -> bool:
+        return bool(self.reason)
+
+
+class AnswerGuard:
+    def __init__(self, prompts: Prompts, articles: dict[str, Article], passages: dict[str, Passage],
+                 focus: FigureFocus):
+        self.prompts = prompts
+        self.articles = articles
+        self.passages = passages
+        self.focus = focus
+        self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
+
+    def screen(self, raw: str, question: str) -> Verdict:
+        """Before citing: a recited prompt (an injection that worked) or the question handed back."""
+        if self.leaks_prompt(raw):
+            return Verdict("leaked")
+        if restates(raw, question):
+            return Verdict("restated")
+        return Verdict()
+
+    def run(self, query: Query, query_tokens: list[str], checks: list[FigureCheck], figs: list[Figure]) -> Verdict:
+        """After checking: `checks` are the answer's figures, `figs` the source figures they matched."""
+        supported = [c.unit for c in checks if c.supported]
+        if checks and not supported:
+            return Verdict("unsupported")
+        if not self.places_fit(query, figs):
+            return Verdict("places")
+        if not fits_asked_unit(query.text, supported):
+            return Verdict("unit")
+        if not self.years_fit(query, figs):
+            return Verdict("year")
+        if not self.words_fit(query, query_tokens, figs):
+            return Verdict("words")
+        return Verdict()
+
+    @staticmethod
+    def years_fit(query: Query, figs: list[Figure]) -> bool:
+        """False when the question names a year and every figure of the answer states another:
+        one year's trade offered for another's. A figure with no stated year is not held against it."""
+        return not query.years or not figs or any(year_match(f, query.years) is not False for f in figs)
+
+    def places_fit(self, query: Query, figs: list[Figure]) -> bool:
+        """False when the question names places that none of the passages holding the answer's
+        figures is about: a total between two cities offered for a pair the question names."""
+        if not query.places or not figs:
+            return True
+        # The article may restate the figure where it names the place.
+        # A new list: the caller's figures go on to the year and word checks as they are.
+        figs = figs + [g for f in figs for g in self.focus.by_doc.get(f.doc, [])
+                       if (g.value, g.unit) == (f.value, f.unit)]
+        for f in figs:
+            p = self.passages.get(f.passage_id)
+            start, end = (p.start, p.end) if p else (0, 0)
+            covered = passage_places(self.articles[f.doc].text, start, end,
+                                     [*self.doc_places.get(f.doc, []), *f.scope])
+            if query.places <= covered:
+                return True
+        return False
+
+    def words_fit(self, query: Query, query_tokens: list[str], figs: list[Figure]) -> bool:
+        """False when no figure of the answer shares a word with the question beyond its places: a
+        building time offered for a count of animals. Chinese and Korean questions only: English
+        reaches the sources through a small lexicon, so no shared word proves little there."""
+        if query.language == "en" or not query_tokens:
+            return True
+        words = question_words(query.text, query_tokens)
+        return not figs or any(words & self.focus.words_near(f) for f in figs)
+
+    def leaks_prompt(self, text: str) -> bool:
+        """An injected request made the model recite its instructions: never show them."""
+        low = " ".join(text.lower().split())
+        for line in self.prompts.template("answer_system.txt").splitlines():
+            line = " ".join(line.lower().strip("- ").split())
+            if len(line) >= 30 and line[:60] in low:
+                return True
+        return False

@@ -1,0 +1,80 @@
+"""How answers are written: their sentences, citation markers, echoed questions and language."""
+from __future__ import annotations
+
+import re
+
+from .. import figures
+from ..figures.parse import parse_figures
+from ..ingest import lang as langid
+
+NOT_FOUND = "NOT_FOUND"
+# Sentence ends in an answer; a '.' only before a space or the end, so 289.36 stays whole.
+_ANSWER_SENT = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)(?:\s+|$)")
+MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)")
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+")
+_PLAIN_MARKER = re.compile(r"\[\d+\]")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [p for p in _ANSWER_SENT.split(text) if p.strip()]
+
+
+def claims(text: str, marker: str) -> list[str]:
+    """Sentences carrying `marker`; a marker standing after a sentence's end belongs to that sentence."""
+    out, prev = [], ""
+    for sentence in split_sentences(text):
+        if marker in sentence:
+            bare = MARKER.sub("", sentence).strip()
+            out.append(sentence if bare else prev)
+        prev = sentence
+    return [c for c in out if c]
+
+
+def drop_echoed_questions(text: str) -> str:
+    """The answer without sentences that end as a question (the small model sometimes restates the
+    question, "…인가? [1]", after answering it). A question holding a number the rest does not is
+    kept, as is everything when nothing else would be left."""
+    sentences: list[list[str]] = []  # [body, markers that follow it]
+    for piece in _SENTENCE_END.split(text):
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and sentences:
+            sentences[-1][1] += lead.group(0)
+            piece = piece[lead.end():]
+        sentences.append([piece, ""])
+
+    def question(body: str) -> bool:
+        return body.rstrip().endswith(("?", "？"))
+
+    rest = "".join(b for b, _ in sentences if not question(b))
+    kept = [b + m for b, m in sentences
+            if not question(b) or figures.numbers(b) - figures.numbers(rest)]
+    out = "".join(kept).strip()
+    return out if re.search(r"\w", MARKER.sub("", out)) else text
+
+
+def restates(answer: str, question: str) -> bool:
+    """Whether the answer is only the question again (markers, spaces and punctuation aside)."""
+    def bare(t: str) -> str:
+        return re.sub(r"[\W_]+", "", MARKER.sub("", t)).lower()
+
+    return bool(bare(question)) and bare(answer) == bare(question)
+
+
+def answer_language(text: str) -> str:
+    """The language of the answer's own words: citations, figures and quoted names removed."""
+    bare = _PLAIN_MARKER.sub(" ", text)
+    bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》|“[^”]*”", " ", bare)
+    out, pos = [], 0
+    for m in parse_figures(bare):  # "407명" or "4901亿元" quoted inside an English sentence
+        out.append(bare[pos:m.start])
+        pos = m.end
+    out.append(bare[pos:])
+    return langid.detect(" ".join(out))
+
+
+def other_language(text: str, lang: str) -> bool:
+    """Whether the answer's own words (its first paragraph, before any conflict note; citations,
+    brackets and figures quote the sources) are in a supported language other than `lang`."""
+    found = answer_language(text.split("\n\n", 1)[0])
+    return found in langid.SUPPORTED and found != lang

@@ -1,0 +1,154 @@
+"""The answering components, one behaviour per test, on tiny documents written for the tests."""
+import pytest
+
+from rag.answering.citer import CitationMapper
+from rag.answering.context import Context, ContextBlock
+from rag.answering.query import QueryAnalyzer
+from rag.answering.retry import Draft, RetryPolicy
+from rag.config import Config
+from rag.errors import BadInput
+from rag.prompts import Prompts
+from rag.retrieval import RetrievalResult
+from rag.types import Article, Hit, Passage
+
+PORT = ("港口年报\n\n"
+        "诺尔维克港2023年货物吞吐量为5.2万吨，比上年增长8%。"
+        "港口共有码头四座，灯塔于1911年重建。\n")
+FERRY = ("渡轮简讯\n\n"
+         "诺尔维克渡轮2023年运送旅客3.6万人次。"
+         "渡轮航线每天往返六次。\n")
+
+
+@pytest.fixture
+def analyzer():
+    return QueryAnalyzer(Prompts(Config().prompts_dir), max_chars=200)
+
+
+def test_the_analyzer_reads_the_questions_language_places_and_years(analyzer):
+    q = analyzer.run("杭州2023年的游客人数是多少？")
+    assert (q.language, q.answer_language, q.places, q.years, q.refusal) == ("zh", "zh", {"Hangzhou"}, {"2023"}, "")
+
+
+def test_the_analyzer_answers_in_the_language_asked_for(analyzer):
+    q = analyzer.run("How many tourists visited Hangzhou?", "ko")
+    assert (q.language, q.answer_language) == ("en", "ko")
+
+
+def test_the_analyzer_refuses_a_question_in_a_language_it_does_not_read(analyzer):
+    q = analyzer.run("東京の人口は何人ですか？")
+    assert q.refusal and "Japanese" in q.refusal and q.answer_language == "en"
+
+
+@pytest.mark.parametrize("question, language", [("", None), ("x" * 201, None), ("How big?", "fr"), ("？！", None)])
+def test_the_analyzer_rejects_bad_input_in_one_line(analyzer, question, language):
+    with pytest.raises(BadInput) as e:
+        analyzer.run(question, language)
+    assert "\n" not in str(e.value)
+
+
+def _blocks(*texts: str) -> tuple[dict[str, Article], dict[str, Passage], list[ContextBlock]]:
+    articles, passages, blocks = {}, {}, []
+    for i, text in enumerate(texts, 1):
+        doc = f"d{i}.txt"
+        articles[doc] = Article(doc, text, "", "zh", f"title {i}", False, "2024-01-01", False, "", "utf-8")
+        p = Passage(f"{doc}#0", doc, 0, 0, len(text), text, "zh", f"title {i}", "2024-01-01", "", [(0, len(text))])
+        passages[p.id] = p
+        blocks.append(ContextBlock(i, Hit(p, 1.0), [(0, len(text))]))
+    return articles, passages, blocks
+
+
+def test_markers_for_blocks_never_shown_are_dropped_and_the_rest_renumbered_by_first_use():
+    articles, passages, blocks = _blocks("甲港吞吐量为5.2万吨。", "乙港吞吐量为3.6万吨。")
+    marked = CitationMapper(articles, passages).mark("乙港为3.6万吨[2]，甲港为5.2万吨[1][7]。", blocks)
+    assert marked is not None and marked.text == "乙港为3.6万吨[1]，甲港为5.2万吨[2]。"
+    assert [b.marker for b in marked.blocks] == [2, 1]
+
+
+def test_an_answer_without_markers_is_cited_to_the_block_holding_its_figure():
+    articles, passages, blocks = _blocks("甲港吞吐量为5.2万吨。", "乙港吞吐量为3.6万吨。")
+    marked = CitationMapper(articles, passages).mark("乙港吞吐量为3.6万吨。", blocks)
+    assert marked is not None and marked.text.endswith("[1]") and [b.marker for b in marked.blocks] == [2]
+
+
+def test_not_found_is_no_answer_and_an_unattributable_one_cites_nothing():
+    articles, passages, blocks = _blocks("甲港吞吐量为5.2万吨。")
+    mapper = CitationMapper(articles, passages)
+    assert mapper.mark("NOT_FOUND", blocks) is None
+    marked = mapper.mark("The weather was fine.", blocks)
+    assert marked is not None and marked.blocks == []
+
+
+def test_a_citation_quotes_the_sentence_holding_the_claims_figure():
+    text = "甲港年报：甲港码头与甲港灯塔。甲港吞吐量为5.2万吨。"
+    articles, passages, _ = _blocks(text)
+    p = passages["d1.txt#0"]
+    p.sentences = [(0, 15), (15, len(text))]
+    block = ContextBlock(1, Hit(p, 1.0), list(p.sentences))
+    mapper = CitationMapper(articles, passages)
+    marked = mapper.mark("甲港码头与甲港灯塔的吞吐量为5.2万吨[1]。", [block])
+    assert marked is not None
+    (c,) = mapper.cite(marked.text, mapper.citation_list(marked), marked.blocks)
+    assert c.quote == "甲港吞吐量为5.2万吨。" and text[c.start:c.end] == c.quote
+
+
+def test_a_figure_in_no_source_abstains_with_that_reason(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港2023年货物吞吐量为9.9万吨。[1]"])
+    a = pipe.ask("诺尔维克港2023年货物吞吐量是多少？")
+    assert a.abstained and a.abstain_reason == "unsupported" and a.citations == []
+
+
+def test_a_figure_of_another_year_than_asked_abstains_with_that_reason(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港货物吞吐量为5.2万吨。[1]"])
+    a = pipe.ask("诺尔维克港2021年货物吞吐量是多少？")
+    assert a.abstained and a.abstain_reason == "year"
+
+
+def test_a_count_of_people_answered_with_tonnes_abstains_with_that_reason(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港有5.2万吨。[1]"])
+    a = pipe.ask("诺尔维克港有多少名员工？")
+    assert a.abstained and a.abstain_reason == "unit"
+
+
+def test_the_model_finding_nothing_abstains_with_that_reason(tiny_corpus):
+    a = tiny_corpus({"port.txt": PORT}, ["NOT_FOUND"]).ask("诺尔维克港有多少名员工？")
+    assert a.abstained and a.abstain_reason == "not_found" and a.to_dict()["abstain_reason"] == "not_found"
+
+
+def test_an_answer_reciting_the_instructions_abstains_and_is_never_shown(tiny_corpus):
+    system = Prompts(Config().prompts_dir).template("answer_system.txt")
+    line = next(x for x in system.splitlines() if len(x.strip("- ")) >= 30)
+    a = tiny_corpus({"port.txt": PORT}, [line + " [1]"]).ask("诺尔维克港货物吞吐量是多少？")
+    assert a.abstained and a.abstain_reason == "leaked" and line not in a.answer
+
+
+def test_an_answer_that_stands_has_no_abstain_reason(tiny_corpus):
+    a = tiny_corpus({"port.txt": PORT}, ["诺尔维克港2023年货物吞吐量为5.2万吨。[1]"]).ask(
+        "诺尔维克港2023年货物吞吐量是多少？")
+    assert not a.abstained and a.abstain_reason == "" and "5.2万吨" in a.citations[0].quote
+
+
+def test_a_figure_the_model_left_uncited_is_cited_to_the_shown_passage_holding_it(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT, "ferry.txt": FERRY})
+    question = "诺尔维克2023年货物吞吐量和渡轮旅客各是多少？"
+    blocks = pipe.answerer.prepare(question).blocks
+    port = next(b.marker for b in blocks if b.hit.passage.doc == "port.txt")
+    pipe.answerer.llm = pipe.answerer.llm.__class__([f"货物吞吐量为5.2万吨，渡轮运送旅客3.6万人次。[{port}]"])
+    a = pipe.ask(question)
+    assert not a.abstained and [c.doc for c in a.citations] == ["port.txt", "ferry.txt"]
+    assert "3.6万人次 [2]" in a.answer and "3.6万人次" in a.citations[1].quote
+
+
+def _context(ranked=()) -> Context:
+    return Context(RetrievalResult([], [], 0.0), list(ranked), [], None, None, [])
+
+
+def test_no_refocus_without_a_figure_that_fits_the_question():
+    assert RetryPolicy().refocus(_context(), Draft(reason="not_found")) == []
+
+
+def test_a_draft_in_another_language_than_asked_is_retried_and_a_worse_retry_not_kept():
+    policy = RetryPolicy()
+    english = Draft("The port handled 52,000 tonnes. [1]", supporting={"f1"})
+    assert policy.wrong_language(english, "zh") and not policy.wrong_language(english, "en")
+    assert policy.better_language(english, Draft("港口吞吐量为5.2万吨。[1]", supporting={"f1"}), "zh")
+    assert not policy.better_language(english, Draft("港口很大。[1]"), "zh")
