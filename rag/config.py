@@ -70,6 +70,13 @@ class Config:
     # An answer is "high" confidence only if a cited sentence's e5 cosine to the question reaches
     # this. Fitted on ext-dev's fit half (eval/results/fit.md): accuracy 66% above, 19% below.
     relevance_min: float = 0.82
+    # A question in another language than its passages that the model found nothing for is
+    # translated into theirs by the model, retrieved and drafted again (rag/answering/translate.py);
+    # an unmarked answer sentence sharing no words with the passages is cited by e5 similarity
+    # (reaching relevance_min). Both off: on the 20 ext-dev questions that abstained wrongly, together
+    # they answered 12 of them, only 2 right and cited, and 1 of 5 unanswerable ones (README).
+    translate_retry: bool = False
+    dense_attribution: bool = False
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency
     max_question_chars: int = 2000
 

@@ -98,6 +98,14 @@ class Timings:
     completion_tokens: int = 0
     cached_tokens: int = 0
 
+    def add(self, gen) -> None:
+        """Count one generation (an llm.base.Generation): the drafts of one answer add up."""
+        self.prefill_s += gen.prefill_s
+        self.generate_s += gen.generate_s
+        self.prompt_tokens += gen.prompt_tokens
+        self.completion_tokens += gen.completion_tokens
+        self.cached_tokens += gen.cached_tokens
+
 
 @dataclass
 class Answer:

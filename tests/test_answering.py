@@ -152,3 +152,64 @@ def test_a_draft_in_another_language_than_asked_is_retried_and_a_worse_retry_not
     assert policy.wrong_language(english, "zh") and not policy.wrong_language(english, "en")
     assert policy.better_language(english, Draft("港口吞吐量为5.2万吨。[1]", supporting={"f1"}), "zh")
     assert not policy.better_language(english, Draft("港口很大。[1]"), "zh")
+
+
+def test_an_unmarked_sentence_sharing_no_word_is_cited_to_the_block_most_like_it(fake_embedder):
+    from rag.sentences_dense import SentenceSimilarity
+
+    articles, passages, blocks = _blocks("The lighthouse keeper rebuilt the lamp house in 1911.",
+                                         "Ferries leave the quay six times a day.")
+    similar = SentenceSimilarity(fake_embedder)
+    answer = "Lighthouse rebuilt."  # two shared words: too few to attribute by words alone
+    assert CitationMapper(articles, passages).mark(answer, blocks).blocks == []
+    marked = CitationMapper(articles, passages, similar, min_cosine=0.3).mark(answer, blocks)
+    assert [b.marker for b in marked.blocks] == [1] and marked.text.endswith("[1]")
+    assert CitationMapper(articles, passages, similar, min_cosine=1.01).mark(answer, blocks).blocks == []
+
+
+def test_a_question_the_model_found_nothing_for_in_another_languages_passages_is_asked_again_translated(
+        tiny_corpus):
+    translated = "诺尔维克港2023年货物吞吐量是多少？"
+    pipe = tiny_corpus({"port.txt": PORT}, ["NOT_FOUND", translated, "The port handled 5.2万吨 in 2023. [1]"],
+                       translate_retry=True)
+    question = "How much cargo did the port of Norrvik handle in 2023?"
+    a = pipe.ask(question)
+    calls = pipe.llm.calls
+    assert len(calls) == 3 and "Translate into Chinese" in calls[1][-1]["content"]
+    assert f"Question: {question} ({translated})" in calls[2][-1]["content"]  # the asker's words and theirs
+    assert not a.abstained and a.language == "en" and "5.2万吨" in a.citations[0].quote
+
+
+def test_a_translation_in_another_language_than_asked_for_is_not_used(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["NOT_FOUND", "How much cargo was handled?"], translate_retry=True)
+    a = pipe.ask("How much cargo did the port of Norrvik handle in 2023?")
+    assert len(pipe.llm.calls) == 2 and a.abstained and a.abstain_reason == "not_found"
+
+
+def test_no_translation_for_a_question_in_its_passages_language(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["NOT_FOUND"], translate_retry=True)
+    a = pipe.ask("诺尔维克港有多少名员工？")
+    assert len(pipe.llm.calls) == 1 and a.abstained
+
+
+def test_no_translation_unless_configured(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["NOT_FOUND", "诺尔维克港2023年货物吞吐量是多少？"])
+    a = pipe.ask("How much cargo did the port of Norrvik handle in 2023?")
+    assert len(pipe.llm.calls) == 1 and a.abstained and a.abstain_reason == "not_found"
+
+
+def test_a_translation_is_asked_for_once(fake_llm):
+    from rag.answering.translate import QueryTranslator
+
+    llm = fake_llm(["诺尔维克港有几座码头？"])
+    translator = QueryTranslator(llm, Prompts(Config().prompts_dir))
+    assert translator.run("How many piers does Norrvik have?", "zh") == "诺尔维克港有几座码头？"
+    assert translator.run("How many piers does Norrvik have?", "zh") == "诺尔维克港有几座码头？"
+    assert len(llm.calls) == 1
+
+
+def test_an_answer_parroting_the_prompts_instructions_abstains_as_echoed(tiny_corpus):
+    instruction = Prompts(Config().prompts_dir).template("answer_quote_names.txt").strip()
+    pipe = tiny_corpus({"port.txt": PORT}, [instruction + " [1]"])
+    a = pipe.ask("诺尔维克港货物吞吐量是多少？")
+    assert a.abstained and a.abstain_reason == "echoed" and instruction not in a.answer

@@ -109,7 +109,9 @@ def test_no_lead_no_hint_for_a_question_without_a_clear_figure(built):
     config, emb = built
     llm = FakeLLM(["NOT_FOUND"])
     a = Pipeline(config, embedder=emb, llm=llm).warm_up().ask("화웨이는 심천(할빈)산업단지에 얼마를 투자했는가?")
-    assert "Hint:" not in llm.calls[0][-1]["content"] and len(llm.calls) == 1 and a.abstained
+    drafts = [c for c in llm.calls if "Question:" in c[-1]["content"]]  # not the question's translation
+    assert "Hint:" not in drafts[0][-1]["content"] and a.abstained
+    assert all("Hint:" not in c[-1]["content"] for c in drafts[1:])  # no refocus either
 
 
 @pytest.mark.parametrize("question, units, ok", [

@@ -20,6 +20,7 @@ from .generator import Generator, Lead
 from .guard import AnswerGuard
 from .query import Query, QueryAnalyzer
 from .retry import Draft, RetryPolicy
+from .translate import QueryTranslator
 
 
 @dataclass
@@ -48,12 +49,14 @@ class Answerer:
         self.selector = ContextSelector(articles, focus, config.context_tokens, similarity,
                                         config.sentence_dense_weight)
         self.generator = Generator(llm, self.prompts, articles, config.max_tokens)
-        self.mapper = CitationMapper(articles, self.passages)
+        self.mapper = CitationMapper(articles, self.passages, similarity if config.dense_attribution else None,
+                                     config.relevance_min)
         self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
                                                      self.prompts.messages["unverified"]),
                                       figure_list or [], conflicts or [], self.prompts) if passages else None)
         self.guard = AnswerGuard(self.prompts, articles, self.passages, focus)
         self.retry = RetryPolicy()
+        self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
 
     @property
     def llm(self) -> ChatModel:
@@ -62,6 +65,8 @@ class Answerer:
     @llm.setter
     def llm(self, llm: ChatModel) -> None:
         self.generator.llm = llm
+        if self.translator is not None:
+            self.translator.llm = llm
 
     def warm_up(self) -> None:
         self.generator.warm_up()
@@ -98,6 +103,11 @@ class Answerer:
             if self.retry.better_focus(context, draft, second):
                 draft = second
                 draft.refocused = True
+        target = self.retry.translate_to(query.language, draft) if self.translator else ""
+        if target:
+            translated = self._translated(ask, target)
+            if translated is not None and not translated[1].abstain:
+                context, draft = translated
         if self.retry.wrong_language(draft, lang):
             # An English question answered in English though Chinese was asked for: once more,
             # with the instruction in the answer's language.
@@ -117,6 +127,21 @@ class Answerer:
                       context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
                       refocused=draft.refocused, relevance=relevance, relevant=relevant)
 
+    def _translated(self, ask: _Ask, target: str) -> tuple[Context, Draft] | None:
+        """The question put into `target`, retrieved with and drafted over (None: no translation).
+        The model sees both: the asker's words and the passages' own."""
+        assert self.translator is not None, "called only with a translator"
+        words = self.translator.run(ask.query.text, target, ask.timings)
+        if not words:
+            return None
+        context = self.prepare(words)
+        ask.timings.retrieve_s += context.result.seconds
+        if not context.blocks:
+            return None
+        lead = Lead(context.leads, context.date, context.entity)
+        again = _Ask(ask.query, context, ask.timings)
+        return context, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
+
     def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
         """The best e5 cosine between the question and a cited sentence (None without vectors)."""
         if result.query_vector is None or self.similarity is None or not citations:
@@ -124,11 +149,12 @@ class Answerer:
         return max(self.similarity.run(result.query_vector, [c.quote for c in citations]).scores)
 
     def _draft(self, ask: _Ask, blocks: list[ContextBlock], lead: Lead, insist_language: bool = False,
-               on_token: OnToken | None = None) -> Draft:
-        """One generation over `blocks`: screened, marked, checked, judged, then cited."""
+               on_token: OnToken | None = None, shown: str = "") -> Draft:
+        """One generation over `blocks`: screened, marked, checked, judged, then cited. `shown` is
+        the question as the prompt gives it, when not the asker's words alone."""
         query = ask.query
-        gen = self.generator.run(query.text, blocks, query.answer_language, lead, ask.timings, insist_language,
-                                 on_token)
+        gen = self.generator.run(shown or query.text, blocks, query.answer_language, lead, ask.timings,
+                                 insist_language, on_token)
         screened = self.guard.screen(gen.text, query.text)
         if screened.abstain:
             return Draft(blocks=blocks, reason=screened.reason)

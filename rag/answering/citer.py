@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .. import figures
 from ..citations import CitationList, Span
+from ..sentences_dense import SentenceSimilarity
 from ..text.tokenize import tokens
 from ..types import Article, Citation, Passage
 from .context import ContextBlock, block_text
@@ -24,9 +25,15 @@ class Marked:
 
 
 class CitationMapper:
-    def __init__(self, articles: dict[str, Article], passages: dict[str, Passage]):
+    def __init__(self, articles: dict[str, Article], passages: dict[str, Passage],
+                 similarity: SentenceSimilarity | None = None, min_cosine: float = 1.0):
+        """With `similarity`, an unmarked sentence sharing too little with every block (an English
+        answer to Chinese passages shares no word) is cited to the block holding the sentence most
+        like it, if that e5 cosine reaches `min_cosine`."""
         self.articles = articles
         self.passages = passages
+        self.similarity = similarity
+        self.min_cosine = min_cosine
 
     def mark(self, raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """Markers for blocks never shown dropped, the rest renumbered; a marker-less answer is
@@ -87,6 +94,21 @@ class CitationMapper:
 
         return max(block.sentences or block.hit.passage.sentences, key=score)
 
+    def most_like(self, sentence: str, blocks: list[ContextBlock]) -> int | None:
+        """The marker of the block holding the shown sentence most like `sentence`, by e5 cosine,
+        if it reaches min_cosine; else None."""
+        bare = MARKER.sub("", sentence).strip()
+        if self.similarity is None or not bare:
+            return None
+        keys = [(b.marker, s, e) for b in blocks for s, e in b.sentences]
+        if not keys:
+            return None
+        by_marker = {b.marker: b for b in blocks}
+        texts = [self.articles[by_marker[m].hit.passage.doc].text[s:e] for m, s, e in keys]
+        scores = self.similarity.run(self.similarity.embedder.embed_query(bare), texts).scores
+        best = max(range(len(keys)), key=lambda i: scores[i])
+        return keys[best][0] if scores[best] >= self.min_cosine else None
+
     def attribute(self, text: str, blocks: list[ContextBlock]) -> tuple[str, list[int]]:
         """No usable markers: cite, per answer sentence, the block sharing its figures (or most words)."""
         order: list[int] = []
@@ -102,6 +124,8 @@ class CitationMapper:
                 sc = 3 * shared_nums + len(toks & set(tokens(body))) if (shared_nums or not nums) else 0
                 if sc > best_score:
                     best, best_score = b.marker, sc
+            if best is None or best_score < ATTRIBUTE_MIN:
+                best, best_score = self.most_like(sentence, blocks), ATTRIBUTE_MIN
             if best is not None and best_score >= ATTRIBUTE_MIN:
                 if best not in order:
                     order.append(best)

@@ -51,11 +51,7 @@ class Generator:
         """One generation; its token counts and times are added to `timings`."""
         gen = self.llm.chat(self.messages(question, blocks, language, lead, insist_language), self.max_tokens,
                             on_token)
-        timings.prefill_s += gen.prefill_s
-        timings.generate_s += gen.generate_s
-        timings.prompt_tokens += gen.prompt_tokens
-        timings.completion_tokens += gen.completion_tokens
-        timings.cached_tokens += gen.cached_tokens
+        timings.add(gen)
         return gen
 
     def messages(self, question: str, blocks: list[ContextBlock], language: str, lead: Lead | None = None,

@@ -15,8 +15,9 @@ from .prose import restates
 from .query import Query
 
 # Why an answer abstained: the eval counts them, so a threshold that costs right answers shows.
-REASONS = ("no_context", "not_found", "leaked", "restated", "uncited", "unsupported", "places", "unit",
+REASONS = ("no_context", "not_found", "leaked", "echoed", "restated", "uncited", "unsupported", "places", "unit",
            "year", "words")
+ECHOED = ("answer_quote_names.txt",)  # instructions added to the user prompt
 
 
 @dataclass
@@ -38,9 +39,12 @@ class AnswerGuard:
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
 
     def screen(self, raw: str, question: str) -> Verdict:
-        """Before citing: a recited prompt (an injection that worked) or the question handed back."""
-        if self.leaks_prompt(raw):
+        """Before citing: a recited system prompt (an injection that worked), the user prompt's own
+        instructions handed back (the small model parrots them), or the question handed back."""
+        if self.recites(raw, "answer_system.txt"):
             return Verdict("leaked")
+        if any(self.recites(raw, t) for t in ECHOED):
+            return Verdict("echoed")
         if restates(raw, question):
             return Verdict("restated")
         return Verdict()
@@ -93,10 +97,10 @@ class AnswerGuard:
         words = question_words(query.text, query_tokens)
         return not figs or any(words & self.focus.words_near(f) for f in figs)
 
-    def leaks_prompt(self, text: str) -> bool:
-        """An injected request made the model recite its instructions: never show them."""
+    def recites(self, text: str, template: str) -> bool:
+        """Whether `text` holds a line of the prompt template (its first 60 characters, for lines of 30 or more)."""
         low = " ".join(text.lower().split())
-        for line in self.prompts.template("answer_system.txt").splitlines():
+        for line in self.prompts.template(template).splitlines():
             line = " ".join(line.lower().strip("- ").split())
             if len(line) >= 30 and line[:60] in low:
                 return True

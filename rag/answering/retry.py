@@ -3,14 +3,19 @@
 Two retries, each kept only if the second draft is better by a check the first failed:
 - refocus: the draft quotes a figure that fits the question clearly worse than the best ones, or
   none, or only part of the set a two-part question asks for; ask again over only their sentences;
-- language: the draft came back in another language than asked; ask again, insisting.
+- language: the draft came back in another language than asked; ask again, insisting;
+- translation: the model found nothing in passages in another language than the question; put
+  the question into theirs, retrieve with it and ask again.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..figures.focus import Candidate
 from ..figures.leads import REFOCUS_MIN, focus_set
+from ..ingest import lang as langid
+from ..types import Citation, Conflict, FigureCheck
 from .context import Context, ContextBlock, blocks_for
 from .prose import other_language
 
@@ -21,9 +26,9 @@ class Draft:
 
     text: str = ""
     blocks: list[ContextBlock] = field(default_factory=list)  # the context it was drafted over
-    citations: list = field(default_factory=list)
-    checks: list = field(default_factory=list)
-    conflicts: list = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    checks: list[FigureCheck] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)
     reason: str = ""  # why it abstains (AnswerGuard's REASONS); "" when it answers
     refocused: bool = False
@@ -69,6 +74,16 @@ class RetryPolicy:
         """Keep the refocused draft only if it then uses more of the wanted figures."""
         wanted = {c.figure.id for c in self.wanted(context)}
         return not second.abstain and len(second.supporting & wanted) > len(first.supporting & wanted)
+
+    @staticmethod
+    def translate_to(question_language: str, draft: Draft) -> str:
+        """The language to put the question in when the model found nothing in passages mostly in
+        another language than the question's, or only parroted the instructions ("" for no retry)."""
+        if draft.reason not in ("not_found", "uncited", "echoed") or not draft.blocks:
+            return ""
+        # The commonest language; a tie goes to the first block's (most_common keeps first-seen order).
+        main = Counter(b.hit.passage.language for b in draft.blocks).most_common(1)[0][0]
+        return main if main != question_language and main in langid.SUPPORTED else ""
 
     @staticmethod
     def wrong_language(draft: Draft, lang: str) -> bool:
