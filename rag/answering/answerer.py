@@ -75,9 +75,10 @@ class Answerer:
     def refusal(self, question: str, language: str | None = None) -> Answer | None:
         """The answer to a question in a language the tool does not read (before any retrieval), else None."""
         query = self.analyzer.run(question, language)
-        if not query.refusal:
-            return None
-        return Answer(query.text, query.refusal, "en", True, [], Timings(), self.llm.name, confidence="")
+        return self._refused(query, Timings()) if query.refusal else None
+
+    def _refused(self, query: Query, timings: Timings) -> Answer:
+        return Answer(query.text, query.refusal, "en", True, [], timings, self.llm.name, confidence="")
 
     def prepare(self, question: str) -> Context:
         """Retrieval and the context the model will see, before any generation (the eval's context
@@ -88,8 +89,7 @@ class Answerer:
         t0 = time.perf_counter()
         query = self.analyzer.run(question, language)
         if query.refusal:
-            return Answer(query.text, query.refusal, "en", True, [], Timings(total_s=time.perf_counter() - t0),
-                          self.llm.name, confidence="")
+            return self._refused(query, Timings(total_s=time.perf_counter() - t0))
         context = self.prepare(query.text)
         ask = _Ask(query, context, Timings(retrieve_s=context.result.seconds))
         lang = query.answer_language
@@ -107,7 +107,10 @@ class Answerer:
         if target:
             translated = self._translated(ask, target)
             if translated is not None and not translated[1].abstain:
-                context, draft = translated
+                # Later drafts and checks read the translated question's context and words.
+                ask, draft = translated
+                context = ask.context
+                lead = Lead(context.leads, context.date, context.entity)
         if self.retry.wrong_language(draft, lang):
             # An English question answered in English though Chinese was asked for: once more,
             # with the instruction in the answer's language.
@@ -127,7 +130,7 @@ class Answerer:
                       context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
                       refocused=draft.refocused, relevance=relevance, relevant=relevant)
 
-    def _translated(self, ask: _Ask, target: str) -> tuple[Context, Draft] | None:
+    def _translated(self, ask: _Ask, target: str) -> tuple[_Ask, Draft] | None:
         """The question put into `target`, retrieved with and drafted over (None: no translation).
         The model sees both: the asker's words and the passages' own."""
         assert self.translator is not None, "called only with a translator"
@@ -140,7 +143,7 @@ class Answerer:
             return None
         lead = Lead(context.leads, context.date, context.entity)
         again = _Ask(ask.query, context, ask.timings)
-        return context, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
+        return again, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
 
     def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
         """The best e5 cosine between the question and a cited sentence (None without vectors)."""
