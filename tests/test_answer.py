@@ -255,24 +255,12 @@ def test_a_sentence_that_echoes_the_question_is_dropped(raw, expected):
     assert drop_echoed_questions(raw) == expected
 
 
-def _tiny_answerer(tmp_path):
-    from rag.config import Config
-    from rag.embed import FakeEmbedder
-    from rag.indexer import Indexer
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbour.txt").write_text("Harbour report\n\nThe old harbour of Norrvik opened in 1850 with four piers. "
-                                        "Its lighthouse was rebuilt in 1911 after a storm.\n", encoding="utf-8")
-    config = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake")
-    emb = FakeEmbedder()
-    Indexer(config, emb).run([corpus])
-    pipe = Pipeline(config, embedder=emb, llm=FakeLLM()).warm_up(llm=False)
-    return pipe.answerer
+HARBOUR = ("Harbour report\n\nThe old harbour of Norrvik opened in 1850 with four piers. "
+           "Its lighthouse was rebuilt in 1911 after a storm.\n")
 
 
-def test_passages_in_another_language_than_the_answer_ask_for_source_names(tmp_path):
-    answerer = _tiny_answerer(tmp_path)
+def test_passages_in_another_language_than_the_answer_ask_for_source_names(tiny_corpus):
+    answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
     blocks = answerer.prepare("When was the lighthouse of Norrvik rebuilt?").blocks
     instruction = answerer.prompts.template("answer_quote_names.txt").strip()
     same = answerer.generator.messages("When was the lighthouse rebuilt?", blocks, "en")[1]["content"]
@@ -281,8 +269,8 @@ def test_passages_in_another_language_than_the_answer_ask_for_source_names(tmp_p
     assert instruction in other
 
 
-def test_an_answer_that_only_restates_the_question_abstains(tmp_path):
-    answerer = _tiny_answerer(tmp_path)
+def test_an_answer_that_only_restates_the_question_abstains(tiny_corpus):
+    answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
     question = "When was the lighthouse of Norrvik rebuilt?"
     answerer.llm = FakeLLM([question + " [1]"])
     ans = answerer.run(question)
@@ -290,8 +278,8 @@ def test_an_answer_that_only_restates_the_question_abstains(tmp_path):
 
 
 @pytest.mark.parametrize("relevance_min, expected", [(-1.0, "high"), (1.01, "low")])
-def test_confidence_needs_a_cited_sentence_about_the_question(tmp_path, relevance_min, expected):
-    answerer = _tiny_answerer(tmp_path)
+def test_confidence_needs_a_cited_sentence_about_the_question(tiny_corpus, relevance_min, expected):
+    answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
     answerer.config = answerer.config.replace(relevance_min=relevance_min)
     answerer.llm = FakeLLM(["Its lighthouse was rebuilt in 1911 after a storm. [1]"])
     ans = answerer.run("When was the lighthouse of Norrvik rebuilt?")
@@ -300,42 +288,28 @@ def test_confidence_needs_a_cited_sentence_about_the_question(tmp_path, relevanc
     assert ans.to_dict()["relevance"] == round(ans.relevance, 4)
 
 
-def _corpus_answerer(tmp_path, name: str, text: str, script: list[str]):
-    from rag.config import Config
-    from rag.embed import FakeEmbedder
-    from rag.indexer import Indexer
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / name).write_text(text, encoding="utf-8")
-    config = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake", relevance_min=0.0)
-    emb = FakeEmbedder()
-    Indexer(config, emb).run([corpus])
-    return Pipeline(config, embedder=emb, llm=FakeLLM(script)).warm_up()
-
-
-def test_a_corpus_in_one_language_answers_a_question_in_another(tmp_path):
-    pipe = _corpus_answerer(tmp_path, "harbour.txt", "Harbour report\n\nThe harbour of Norrvik opened in 1850 "
-                            "with four piers. Its lighthouse was rebuilt in 1911.\n",
-                            ["Norrvik의 등대는 1911년에 재건되었다. [1]"])
+def test_a_corpus_in_one_language_answers_a_question_in_another(tiny_corpus):
+    pipe = tiny_corpus({"harbour.txt": "Harbour report\n\nThe harbour of Norrvik opened in 1850 "
+                                       "with four piers. Its lighthouse was rebuilt in 1911.\n"},
+                       ["Norrvik의 등대는 1911년에 재건되었다. [1]"])
     ans = pipe.ask("Norrvik lighthouse 1911년 언제 재건되었나?", "ko")
     assert ans.language == "ko" and not ans.abstained and ans.citations[0].doc == "harbour.txt"
 
 
-def test_a_corpus_in_an_unsupported_language_answers_or_abstains_without_a_crash(tmp_path):
-    pipe = _corpus_answerer(tmp_path, "port.txt", "Rapport du port\n\nLe port de Norrvik a ouvert en 1850 avec "
-                            "quatre jetées. Son phare a été reconstruit en 1911 après une tempête.\n",
-                            ["The lighthouse was rebuilt in 1911. [1]"])
+def test_a_corpus_in_an_unsupported_language_answers_or_abstains_without_a_crash(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": "Rapport du port\n\nLe port de Norrvik a ouvert en 1850 avec "
+                                    "quatre jetées. Son phare a été reconstruit en 1911 après une tempête.\n"},
+                       ["The lighthouse was rebuilt in 1911. [1]"])
     ans = pipe.ask("When was the Norrvik lighthouse (phare) rebuilt?", "en")
     assert ans.abstained or ans.citations[0].doc == "port.txt"
     assert ans.language == "en"
 
 
-def test_the_quote_for_a_figure_is_the_sentence_holding_it_not_a_wordier_headline(tmp_path):
+def test_the_quote_for_a_figure_is_the_sentence_holding_it_not_a_wordier_headline(tiny_corpus):
     text = ("Norrvik lighthouse rebuilt: the Norrvik lighthouse of the Norrvik harbour was rebuilt after the storm\n\n"
             "Work took two years. It reopened in 1911.\n")
-    pipe = _corpus_answerer(tmp_path, "light.txt", text,
-                            ["The Norrvik lighthouse of the Norrvik harbour was rebuilt after the storm and reopened "
-                             "in 1911. [1]"])
+    pipe = tiny_corpus({"light.txt": text},
+                       ["The Norrvik lighthouse of the Norrvik harbour was rebuilt after the storm and reopened "
+                        "in 1911. [1]"])
     ans = pipe.ask("When did the rebuilt Norrvik lighthouse of the Norrvik harbour reopen after the storm?")
     assert not ans.abstained and "1911" in ans.citations[0].quote
