@@ -13,7 +13,7 @@ _ANSWER_SENT = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)(?:\s+|$)")
 MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)")
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+")
-_PLAIN_MARKER = re.compile(r"\[\d+\]")
+PLAIN_MARKER = re.compile(r"\[\d+\]")  # as the answer is rendered, after renumbering
 
 
 def split_sentences(text: str) -> list[str]:
@@ -63,7 +63,7 @@ def restates(answer: str, question: str) -> bool:
 
 def answer_language(text: str) -> str:
     """The language of the answer's own words: citations, figures and quoted names removed."""
-    bare = _PLAIN_MARKER.sub(" ", text)
+    bare = PLAIN_MARKER.sub(" ", text)
     bare = re.sub(r"\([^)]*\)|（[^）]*）|《[^》]*》|“[^”]*”", " ", bare)
     out, pos = [], 0
     for m in parse_figures(bare):  # "407명" or "4901亿元" quoted inside an English sentence

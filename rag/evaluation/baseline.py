@@ -84,8 +84,7 @@ class LlamaIndexBaseline:
         gen = self.llm._last
         t = Timings(total_s=time.perf_counter() - t0)
         if gen is not None:
-            t.prefill_s, t.generate_s = gen.prefill_s, gen.generate_s
-            t.prompt_tokens, t.completion_tokens = gen.prompt_tokens, gen.completion_tokens
+            t.add(gen)
         abstained = not text or bool(_ABSTAIN.search(text))
         return Answer(question, text, language or "", abstained, cites, t, "llamaindex-default:" + self.llm._chat.name,
                       abstain_reason="not_found" if abstained else "")

@@ -4,19 +4,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..answering.prose import answer_language
+from ..answering.prose import PLAIN_MARKER, answer_language
 from ..figures.parse import parse_figures
 from ..figures.verify import units_compatible
 from . import spans
 from .dataset import Gold, Item
 
-_MARKER = re.compile(r"\[\d+\]")
 _MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"], 1)}
 
 
 def mentions(text: str):
-    return parse_figures(_MARKER.sub(lambda m: " " * len(m.group()), text))
+    return parse_figures(PLAIN_MARKER.sub(lambda m: " " * len(m.group()), text))
 
 
 def has_figure(text: str, gold: Gold) -> bool:
