@@ -164,7 +164,7 @@ def test_figures_of_another_year_than_asked_make_it_abstain(built):
 def test_figures_that_share_no_word_or_place_with_the_question_do_not_answer_it(built):
     config, emb = built
     a = pipe(config, emb).answerer
-    figs = {f.text: f for f in a.figure_by_id.values()}
+    figs = {f.text: f for f in a.checker.figure_by_id.values()}
 
     def toks(q):
         return a.retriever.query_tokens(q)

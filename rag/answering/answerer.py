@@ -42,7 +42,6 @@ class Answerer:
         self.articles = articles
         self.prompts = prompts or Prompts(config.prompts_dir)
         self.passages = {p.id: p for p in passages or []}
-        self.figure_by_id = {f.id: f for f in figure_list or []}
         self.similarity = similarity
         focus = FigureFocus(figure_list or [], {d: a.text for d, a in articles.items()})
         self.analyzer = QueryAnalyzer(self.prompts, config.max_question_chars, config.language)
@@ -169,10 +168,8 @@ class Answerer:
         cites = self.mapper.citation_list(marked)
         if self.checker is None:
             return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks))
-        checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query.answer_language,
-                                   query.text)
-        figs = [self.figure_by_id[i] for i in checked.supporting if i in self.figure_by_id]
-        verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, figs)
+        checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query)
+        verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, checked.figures)
         if verdict.abstain:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,

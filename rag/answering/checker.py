@@ -8,10 +8,11 @@ from decimal import Decimal
 from .. import figures
 from ..citations import CitationList
 from ..figures.conflicts import conflicts_for
-from ..figures.context import entities_in, measure_label, measures, with_provinces
+from ..figures.context import measure_label, measures, with_provinces
 from ..figures.verify import FigureVerifier
 from ..prompts import Prompts
 from ..types import Conflict, ConflictValue, Figure, FigureCheck
+from .query import Query
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Checked:
     checks: list[FigureCheck] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)  # ids of the source figures the answer uses
+    figures: list[Figure] = field(default_factory=list)  # those figures
 
 
 class FigureChecker:
@@ -30,9 +32,10 @@ class FigureChecker:
         self.conflicts = conflicts
         self.prompts = prompts
 
-    def run(self, text: str, cites: CitationList, context: list[str], lang: str, question: str = "") -> Checked:
+    def run(self, text: str, cites: CitationList, context: list[str], query: Query) -> Checked:
         """`cites` holds the answer's markers; a figure found in another shown passage (`context`)
         and every conflicting source get theirs added to it."""
+        lang = query.answer_language
         v = self.verifier.run(text, lang, cites.markers, context)
         for a in v.added:
             given = cites.cite(a.passage_id, a.span)
@@ -40,20 +43,18 @@ class FigureChecker:
         found = conflicts_for(v.supporting, self.conflicts)
         # Also every conflict on the asked measure and places: "Guangzhou items handled in Qiqihar"
         # names both cities either way round, so both directions are shown, the model's own first.
-        found += [c for c in self.asked_conflicts(question) if c not in found]
+        found += [c for c in self.asked_conflicts(query) if c not in found]
         out = v.text
         notes = [self.note(c, lang, cites) for c in found]
         if notes:
             out = out.rstrip() + "\n\n" + "\n".join(notes)
-        return Checked(out, v.checks, found, v.supporting)
+        figs = [self.figure_by_id[i] for i in v.supporting if i in self.figure_by_id]
+        return Checked(out, v.checks, found, v.supporting, figs)
 
-    def asked_conflicts(self, question: str) -> list[Conflict]:
+    def asked_conflicts(self, query: Query) -> list[Conflict]:
         """Conflicts on the measure the question names, about the places it names."""
-        if not question:
-            return []
-        keys = {m.key for m in measures() if m.matches(question)}
-        asked = set(entities_in(question))
-        return [c for c in self.conflicts if c.measure in keys and asked <= with_provinces(c.scope)]
+        keys = {m.key for m in measures() if m.matches(query.text)}
+        return [c for c in self.conflicts if c.measure in keys and query.places <= with_provinces(c.scope)]
 
     def note(self, c: Conflict, lang: str, cites: CitationList) -> str:
         def render(v) -> str:
