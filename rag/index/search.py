@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from ..text.tokenize import tokens
 from .bm25 import BM25
@@ -40,6 +39,10 @@ class LocalSearch:
         return by_similarity(self.bm25.top(toks, n + TIE_MARGIN), n)
 
     def dense(self, vector: np.ndarray, n: int) -> list[int]:
+        # Here, not at the top: the Postgres store and the CLI's index-only commands import this
+        # module and need none of llama-index (1.5 s to import).
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
         res = self.vector_store.query(VectorStoreQuery(query_embedding=vector.tolist(),
                                                        similarity_top_k=n + TIE_MARGIN))
         found = [(int(i), float(s)) for i, s in zip(res.ids or [], res.similarities or [], strict=False)
