@@ -82,6 +82,9 @@ class PostgresStore:
             raise StoreUnavailable(f"cannot open PostgreSQL at {_redact(self.url)}: {_first_line(e)}") from e
         return conn
 
+    def _missing(self) -> IndexMissing:
+        return IndexMissing(f"no index in {_redact(self.url)}. Build it with `rag index --store URL`.")
+
     def _version(self, conn) -> int:
         if conn.execute("SELECT to_regclass('rag_schema')").fetchone()[0] is None:
             return 0
@@ -94,7 +97,7 @@ class PostgresStore:
             raise IndexCorrupt(f"the database schema is version {v}, newer than this newsrag's {SCHEMA_VERSION}: "
                                "upgrade newsrag")
         if v == 0 and not writing:
-            raise IndexMissing(f"no index in {_redact(self.url)}. Build it with `rag index --store URL`.")
+            raise self._missing()
         if 0 < v < SCHEMA_VERSION and not writing:
             raise IndexCorrupt(f"the database schema is version {v}, older than {SCHEMA_VERSION}: "
                                "run `rag index --store URL` once to migrate it")
@@ -172,7 +175,7 @@ class PostgresStore:
                 self._check_version(conn, writing=False)
                 gen = self._current(conn)
                 if gen is None:
-                    raise IndexMissing(f"no index in {_redact(self.url)}. Build it with `rag index --store URL`.")
+                    raise self._missing()
                 manifest, aliases = conn.execute(
                     "SELECT manifest, aliases FROM rag_generations WHERE generation = %s", (gen,)).fetchone()
                 t = _tables(gen)
