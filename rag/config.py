@@ -67,6 +67,9 @@ class Config:
     # How much a sentence's dense similarity to the question (0..1 within the question) adds to
     # its word overlap when choosing the prompt's sentences. Fitted by eval/fit.py (3 and 5 tied).
     sentence_dense_weight: float = 4.0
+    # A retrieved passage is shown only if one of its sentences reaches this relative similarity
+    # (0 at the median sentence, 1 at the best) or holds a fitting figure; the first never drops.
+    context_passage_min: float = 0.6
     # An answer is "high" confidence only if a cited sentence's e5 cosine to the question reaches
     # this. Fitted on ext-dev's fit half (eval/results/fit.md): accuracy 66% above, 19% below.
     relevance_min: float = 0.82
@@ -76,6 +79,9 @@ class Config:
     # (reaching relevance_min). Both off: on the 20 ext-dev questions that abstained wrongly, together
     # they answered 12 of them, only 2 right and cited, and 1 of 5 unanswerable ones (README).
     translate_retry: bool = False
+    # An answer the model gave without a marker: it is asked which shown passage says it (one
+    # short follow-up over the cached prompt) instead of abstaining as uncited.
+    ask_source: bool = True
     dense_attribution: bool = False
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency
     max_question_chars: int = 2000

@@ -25,9 +25,10 @@ def passage_node(p: Passage) -> TextNode:
                                                    "language": p.language, "start": p.start, "end": p.end})
 
 
-def rrf(rankings: dict[str, list[int]], k: int,
-        weights: dict[str, float] | None = None) -> list[tuple[int, float, dict]]:
-    """Reciprocal-rank fusion: score = sum of w / (k + rank). Returns (item, score, ranks) best first."""
+def rrf(rankings: dict[str, list[int]], k: int, weights: dict[str, float] | None = None,
+        tiebreak: list[int] | None = None) -> list[tuple[int, float, dict]]:
+    """Reciprocal-rank fusion: score = sum of w / (k + rank). Returns (item, score, ranks) best first;
+    equal scores in the order of `tiebreak` (items not in it after those in it), then by item."""
     scores: dict[int, float] = {}
     ranks: dict[int, dict[str, int]] = {}
     for name, items in rankings.items():
@@ -35,7 +36,9 @@ def rrf(rankings: dict[str, list[int]], k: int,
         for r, item in enumerate(items, start=1):
             scores[item] = scores.get(item, 0.0) + w / (k + r)
             ranks.setdefault(item, {})[name] = r
-    return [(i, s, ranks[i]) for i, s in sorted(scores.items(), key=lambda x: (-x[1], x[0]))]
+    order = {item: n for n, item in enumerate(tiebreak or [])}
+    return [(i, s, ranks[i]) for i, s in sorted(scores.items(),
+                                                key=lambda x: (-round(x[1], 12), order.get(x[0], len(order)), x[0]))]
 
 
 def language_quota(ranked: list, k: int, quota: int, language) -> list:
@@ -109,6 +112,7 @@ class HybridRetriever(BaseRetriever):
         rankings: dict[str, list[int]] = {}
         qtoks = self.query_tokens(query)
         q = None
+        ids: list[int] = []
         if self.mode in ("hybrid", "bm25"):
             rankings["bm25"] = self.backend.keyword(qtoks, self.candidates)
         if self.mode in ("hybrid", "dense") and self.passages:
@@ -122,7 +126,10 @@ class HybridRetriever(BaseRetriever):
                 rankings[f"dense-{lang}"] = ranked[:self.candidates]
         weights = ({n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")}
                    if self.mode == "hybrid" else None)
-        fused = language_quota(rrf(rankings, self.rrf_k, weights), k, self.quota,
+        # The per-language rankings tie at every rank: the best Korean and the best Chinese passage
+        # score alike. Their similarity to the question decides (by the index's order, an English
+        # question's first hit was the best Korean passage on every ext-dev question).
+        fused = language_quota(rrf(rankings, self.rrf_k, weights, tiebreak=ids), k, self.quota,
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
         return RetrievalResult(hits, time.perf_counter() - t0, qtoks, q)

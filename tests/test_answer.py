@@ -259,16 +259,6 @@ HARBOUR = ("Harbour report\n\nThe old harbour of Norrvik opened in 1850 with fou
            "Its lighthouse was rebuilt in 1911 after a storm.\n")
 
 
-def test_passages_in_another_language_than_the_answer_ask_for_source_names(tiny_corpus):
-    answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
-    blocks = answerer.prepare("When was the lighthouse of Norrvik rebuilt?").blocks
-    instruction = answerer.prompts.template("answer_quote_names.txt").strip()
-    same = answerer.generator.messages("When was the lighthouse rebuilt?", blocks, "en")[1]["content"]
-    other = answerer.generator.messages("When was the lighthouse rebuilt?", blocks, "zh")[1]["content"]
-    assert instruction not in same
-    assert instruction in other
-
-
 def test_an_answer_that_only_restates_the_question_abstains(tiny_corpus):
     answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
     question = "When was the lighthouse of Norrvik rebuilt?"

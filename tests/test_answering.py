@@ -213,3 +213,34 @@ def test_an_answer_parroting_the_prompts_instructions_abstains_as_echoed(tiny_co
     pipe = tiny_corpus({"port.txt": PORT}, [instruction + " [1]"])
     a = pipe.ask("诺尔维克港货物吞吐量是多少？")
     assert a.abstained and a.abstain_reason == "echoed" and instruction not in a.answer
+
+
+def test_the_rule_on_translated_names_is_in_the_system_prompt_not_after_the_question(tiny_corpus):
+    # After the question, the small model took it for its answer's first line.
+    rule = Prompts(Config().prompts_dir).template("answer_quote_names.txt").strip()
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港2023年货物吞吐量为1.2亿吨。 [1]"])
+    pipe.ask("How much cargo did the port of Norrvik handle in 2023?")
+    system, user = pipe.llm.calls[0]
+    assert rule in system["content"] and rule not in user["content"]
+
+
+def test_an_unmarked_answer_is_cited_to_the_passage_the_model_names(tiny_corpus):
+    # No word of the English answer is in the Chinese passage: only the model can say where it read it.
+    pipe = tiny_corpus({"port.txt": PORT}, ["The lighthouse was rebuilt long ago.", "[1]"])
+    a = pipe.ask("When was the lighthouse of Norrvik rebuilt?")
+    assert not a.abstained and a.answer.endswith("[1]") and [c.doc for c in a.citations] == ["port.txt"]
+    follow_up = pipe.llm.calls[1]
+    assert follow_up[-2] == {"role": "assistant", "content": "The lighthouse was rebuilt long ago."}
+    assert follow_up[:2] == pipe.llm.calls[0]  # the same prompt, extended: the server's cache holds it
+
+
+def test_a_named_passage_that_was_never_shown_leaves_the_answer_uncited(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["The lighthouse was rebuilt long ago.", "[7]"])
+    a = pipe.ask("When was the lighthouse of Norrvik rebuilt?")
+    assert a.abstained and a.abstain_reason == "uncited"
+
+
+def test_without_ask_source_an_unmarked_answer_abstains_at_once(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["The lighthouse was rebuilt long ago.", "[1]"], ask_source=False)
+    a = pipe.ask("When was the lighthouse of Norrvik rebuilt?")
+    assert a.abstained and a.abstain_reason == "uncited" and len(pipe.llm.calls) == 1

@@ -65,6 +65,38 @@ def test_a_zero_weight_ignores_the_dense_scores():
     assert [b.sentences for b in plain] == [b.sentences for b in weighted_off]
 
 
+def _hits(n: int) -> tuple[dict[str, Article], list[Hit]]:
+    articles, hits = {}, []
+    for k in range(n):
+        text = SENTENCES[k]
+        doc = f"d{k}.txt"
+        articles[doc] = Article(doc, text, "sha", "en", doc, False, "", False, "", "utf-8")
+        hits.append(Hit(Passage(f"{doc}#0", doc, 0, 0, len(text), text, "en", doc, "", "x", [(0, len(text))]),
+                        1.0, {}))
+    return articles, hits
+
+
+def test_a_passage_unlike_the_question_is_left_out():
+    articles, hits = _hits(3)
+    dense = {("d0.txt", 0, len(SENTENCES[0])): 1.0, ("d1.txt", 0, len(SENTENCES[1])): 0.7,
+             ("d2.txt", 0, len(SENTENCES[2])): 0.1}
+    shown = select_context(hits, articles, [], 100, dense=dense, dense_weight=4.0, passage_min=0.5)
+    assert [b.hit.passage.doc for b in shown] == ["d0.txt", "d1.txt"]
+    every = select_context(hits, articles, [], 100, dense=dense, dense_weight=4.0, passage_min=0.0)
+    assert len(every) == 3
+
+
+def test_the_best_ranked_passage_and_a_fitting_figure_stay_however_unlike():
+    articles, hits = _hits(3)
+    dense = {("d0.txt", 0, len(SENTENCES[0])): 0.0, ("d1.txt", 0, len(SENTENCES[1])): 0.0,
+             ("d2.txt", 0, len(SENTENCES[2])): 1.0}
+    fit = {("d1.txt", 0, len(SENTENCES[1])): 0.8}
+    shown = select_context(hits, articles, [], 100, fit=fit, dense=dense, dense_weight=4.0, passage_min=0.5)
+    assert sorted(b.hit.passage.doc for b in shown) == ["d0.txt", "d1.txt", "d2.txt"]
+    no_fit = select_context(hits, articles, [], 100, dense=dense, dense_weight=4.0, passage_min=0.5)
+    assert sorted(b.hit.passage.doc for b in no_fit) == ["d0.txt", "d2.txt"]
+
+
 def test_a_cache_bound_below_one_is_refused():
     with pytest.raises(ValueError):
         SentenceSimilarity(FakeEmbedder(), max_cached=0)

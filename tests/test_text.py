@@ -49,6 +49,15 @@ def test_rrf_fuses_by_rank():
     assert fused[0][2] == {"a": 1, "b": 2}
 
 
+def test_rrf_ties_follow_the_tiebreak_order():
+    # One dense ranking per corpus language: both rank 1s score alike; the one more like the
+    # question (earlier in the all-language dense order) must come first, whatever its number.
+    rankings = {"dense-ko": [1, 3], "dense-zh": [2, 4]}
+    assert [i for i, _, _ in rrf(rankings, 5, tiebreak=[2, 1, 4, 3])] == [2, 1, 4, 3]
+    assert [i for i, _, _ in rrf(rankings, 5)] == [1, 2, 3, 4]
+    assert [i for i, _, _ in rrf({"a": [9, 8]}, 5, tiebreak=[8])] == [9, 8]  # no tie: rank decides
+
+
 def test_small_rrf_k_keeps_a_single_ranking_top_hit():
     # BM25's rank 1 that dense misses (a Korean passage for a Chinese question) against a passage
     # both rank middling: k=60 buries the first, k=5 keeps it ahead.

@@ -14,7 +14,7 @@ from ..retrieval import HybridRetriever, RetrievalResult
 from ..sentences_dense import SentenceSimilarity
 from ..types import Answer, Article, Citation, Conflict, Figure, Passage, Timings
 from .checker import FigureChecker
-from .citer import CitationMapper
+from .citer import CitationMapper, Marked
 from .context import Context, ContextBlock, ContextSelector
 from .generator import Generator, Lead
 from .guard import AnswerGuard
@@ -46,7 +46,7 @@ class Answerer:
         focus = FigureFocus(figure_list or [], {d: a.text for d, a in articles.items()})
         self.analyzer = QueryAnalyzer(self.prompts, config.max_question_chars, config.language)
         self.selector = ContextSelector(articles, focus, config.context_tokens, similarity,
-                                        config.sentence_dense_weight)
+                                        config.sentence_dense_weight, config.context_passage_min)
         self.generator = Generator(llm, self.prompts, articles, config.max_tokens)
         self.mapper = CitationMapper(articles, self.passages, similarity if config.dense_attribution else None,
                                      config.relevance_min)
@@ -163,6 +163,8 @@ class Answerer:
         marked = self.mapper.mark(gen.text, blocks)
         if marked is None:
             return Draft(blocks=blocks, reason="not_found")
+        if not marked.blocks and self.config.ask_source:
+            marked = self._sourced(ask, gen.text, blocks, lead, insist_language, shown) or marked
         if not marked.blocks:
             return Draft(blocks=blocks, reason="uncited")
         cites = self.mapper.citation_list(marked)
@@ -174,6 +176,16 @@ class Answerer:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,
                      checked.conflicts, checked.supporting)
+
+    def _sourced(self, ask: _Ask, raw: str, blocks: list[ContextBlock], lead: Lead, insist_language: bool,
+                 shown: str) -> Marked | None:
+        """An unmarked answer marked with the passage the model names for it (None: none shown)."""
+        query = ask.query
+        messages = self.generator.messages(shown or query.text, blocks, query.answer_language, lead, insist_language)
+        marker = self.generator.source(messages, raw, [b.marker for b in blocks], ask.timings)
+        if marker is None:
+            return None
+        return self.mapper.mark(f"{raw.strip()} [{marker}]", blocks)
 
     def _abstain(self, ask: _Ask, t0: float, reason: str) -> Answer:
         ask.timings.total_s = time.perf_counter() - t0

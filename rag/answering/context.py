@@ -53,20 +53,27 @@ class Context:
 def select_context(hits: list[Hit], articles: dict[str, Article], query_tokens: list[str],
                    budget: int, fit: dict[tuple[str, int, int], float] | None = None,
                    dense: dict[tuple[str, int, int], float] | None = None,
-                   dense_weight: float = 0.0) -> list[ContextBlock]:
+                   dense_weight: float = 0.0, passage_min: float = 0.0) -> list[ContextBlock]:
     """Best sentences first: one per passage for coverage, then by relevance until the budget is spent.
 
     `fit` scores sentences by their best figure's fit to the question (FigureFocus); the block
     holding the best-fitting sentence is shown first, since small models favour passage [1]. A
     sentence shared by overlapping passages is shown once. `dense` is each sentence's relative
     similarity to the question (0..1, SentenceSimilarity), weighted by `dense_weight`: the only
-    signal for a question in another script than its sources.
+    signal for a question in another script than its sources. A passage none of whose sentences
+    reaches `passage_min` of that similarity, and none holding a fitting figure, is left out (the
+    best-ranked passage never is): the language quota brings in another language's best passage,
+    which is noise where that language tells another story, and the small model answers from it.
     """
     q = set(query_tokens)
     fit = fit or {}
     dense = dense or {}
     scored = []
     for rank, h in enumerate(hits):
+        keys = [(h.passage.doc, s, e) for s, e in h.passage.sentences]
+        if (rank and dense and passage_min > 0 and max((dense.get(k, 0.0) for k in keys), default=0.0) < passage_min
+                and max((fit.get(k, 0.0) for k in keys), default=0.0) <= 0):
+            continue
         text = articles[h.passage.doc].text
         for s, e in h.passage.sentences:
             sentence = text[s:e]
@@ -140,7 +147,8 @@ def blocks_for(candidates: list[Candidate], hits: list[Hit]) -> list[ContextBloc
 
 class ContextSelector:
     def __init__(self, articles: dict[str, Article], focus: FigureFocus, budget: int,
-                 similarity: SentenceSimilarity | None = None, dense_weight: float = 0.0):
+                 similarity: SentenceSimilarity | None = None, dense_weight: float = 0.0,
+                 passage_min: float = 0.0):
         if budget <= 0:
             raise ValueError(f"the context budget must be positive, not {budget}")
         self.articles = articles
@@ -148,6 +156,7 @@ class ContextSelector:
         self.budget = budget
         self.similarity = similarity
         self.dense_weight = dense_weight
+        self.passage_min = passage_min
 
     def warm_up(self) -> None:
         if self.similarity is not None:
@@ -166,7 +175,7 @@ class ContextSelector:
             if lead is not None:
                 fit[(lead.doc, *lead.sentence)] = max(fit.get((lead.doc, *lead.sentence), 0.0), DATE_FIT)
         blocks = select_context(result.hits, self.articles, result.query_tokens, self.budget, fit,
-                                self.sentence_similarity(result), self.dense_weight)
+                                self.sentence_similarity(result), self.dense_weight, self.passage_min)
         return Context(result, ranked, leads, date, entity, blocks)
 
     def rank_figures(self, question: str, result: RetrievalResult) -> list[Candidate]:

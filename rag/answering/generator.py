@@ -25,6 +25,9 @@ def hint_figure(f: Figure, language: str) -> str:
     return f"{f.text} ({figures.format_value(Decimal(f.value), f.unit, language)})"
 
 
+SOURCE_TOKENS = 6  # "[12]" and a stop
+
+
 @dataclass
 class Lead:
     """What the prompt points the model at: a set of figures, or a date, or an entity sentence."""
@@ -54,6 +57,17 @@ class Generator:
         timings.add(gen)
         return gen
 
+    def source(self, messages: list[dict], answer: str, markers: Sequence[int], timings: Timings) -> int | None:
+        """The shown passage the model names, asked for an answer it gave without a marker. The
+        model reads across scripts where shared words cannot (an English answer to a Chinese
+        passage shares none), and the follow-up only extends the prompt the server has cached."""
+        ask = [*messages, {"role": "assistant", "content": answer},
+               {"role": "user", "content": self.prompts.template("answer_source.txt").strip()}]
+        gen = self.llm.chat(ask, SOURCE_TOKENS)
+        timings.add(gen)
+        found = re.search(r"\d+", gen.text)
+        return int(found.group()) if found and int(found.group()) in markers else None
+
     def messages(self, question: str, blocks: list[ContextBlock], language: str, lead: Lead | None = None,
                  insist_language: bool = False) -> list[dict]:
         hint = self.hint(blocks, language, lead or Lead())
@@ -63,13 +77,16 @@ class Generator:
             for b in blocks)
         user = self.prompts.render("answer_user.txt", passages=passages, question=question, hint=hint,
                                    language_name=self.prompts.messages["language_names"][language])
-        if any(b.hit.passage.language != language for b in blocks):
-            # A translated name no longer matches its source; the source's own words do.
-            user += "\n" + self.prompts.template("answer_quote_names.txt").strip()
         if insist_language:
             user += "\n" + self.prompts.message("answer_in", language)
-        return [{"role": "system", "content": self.prompts.template("answer_system.txt").strip()},
-                {"role": "user", "content": user}]
+        return [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
+
+    def system(self) -> str:
+        """The rules, the same for every question (the server keeps their prefill). The rule on
+        translated names sits here, not after the question, where the small model took it for the
+        answer's first line and copied it out (3 of 30 ext-dev questions)."""
+        return (self.prompts.template("answer_system.txt").strip() + "\n- "
+                + self.prompts.template("answer_quote_names.txt").strip())
 
     def hint(self, blocks: list[ContextBlock], language: str, lead: Lead) -> str:
         def marker_of(doc: str, sentence: tuple[int, int]) -> int | None:
