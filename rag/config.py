@@ -69,6 +69,7 @@ class Config:
     sentence_dense_weight: float = 4.0
     # A retrieved passage is shown only if one of its sentences reaches this relative similarity
     # (0 at the median sentence, 1 at the best) or holds a fitting figure; the first never drops.
+    # Fitted by eval/fit.py on context recall (eval/results/fit.md, grid 3): 0.6 best, 14% fewer tokens.
     context_passage_min: float = 0.6
     # An answer is "high" confidence only if a cited sentence's e5 cosine to the question reaches
     # this. Fitted on ext-dev's fit half (eval/results/fit.md): accuracy 66% above, 19% below.
@@ -83,6 +84,11 @@ class Config:
     # short follow-up over the cached prompt) instead of abstaining as uncited.
     ask_source: bool = True
     dense_attribution: bool = False
+    # An answer to a Chinese or Korean question whose cited articles (in its language) miss more
+    # than this share of the question's distinctive words (used by at most grounding_share_max of
+    # the passages) abstains as "ungrounded" (rag/answering/grounding.py); 1 turns it off.
+    grounding_missing_max: float = 0.5
+    grounding_share_max: float = 0.05
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency
     max_question_chars: int = 2000
 

@@ -98,6 +98,10 @@ class HybridRetriever(BaseRetriever):
                 toks.extend(tokens(form, bridge=True))
         return toks
 
+    def term_shares(self, toks: list[str]) -> dict[str, float]:
+        """The share of passages holding each token."""
+        return self.backend.shares(toks)
+
     def search(self, query: str, top_k: int | None = None) -> RetrievalResult:
         k = top_k or self.top_k
         last = self._last

@@ -83,6 +83,10 @@ def test_retrieval_in_the_database_equals_the_local_store(fake_config, pg_config
     deep = [q for q in questions
             if local.backend.keyword(local.query_tokens(q), 30) != remote.backend.keyword(local.query_tokens(q), 30)]
     assert deep == []
+    # how common each question word is (the answer guard's grounding check reads it)
+    toks = sorted({t for q in questions[:20] for t in local.query_tokens(q)})
+    assert any(v > 0 for v in local.backend.shares(toks).values())
+    assert local.backend.shares(toks) == pytest.approx(remote.backend.shares(toks))
 
 
 def test_keyword_pruning_scores_few_passages_and_keeps_the_exact_ranking(database):

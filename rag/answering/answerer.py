@@ -17,6 +17,7 @@ from .checker import FigureChecker
 from .citer import CitationMapper, Marked
 from .context import Context, ContextBlock, ContextSelector
 from .generator import Generator, Lead
+from .grounding import GroundingCheck
 from .guard import AnswerGuard
 from .query import Query, QueryAnalyzer
 from .retry import Draft, RetryPolicy
@@ -53,7 +54,9 @@ class Answerer:
         self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
                                                      self.prompts.messages["unverified"]),
                                       figure_list or [], conflicts or [], self.prompts) if passages else None)
-        self.guard = AnswerGuard(self.prompts, articles, self.passages, focus)
+        grounding = (GroundingCheck(articles, retriever.term_shares, config.grounding_share_max)
+                     if config.grounding_missing_max < 1 else None)
+        self.guard = AnswerGuard(self.prompts, articles, self.passages, focus, grounding, config.grounding_missing_max)
         self.retry = RetryPolicy()
         self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
 
@@ -171,7 +174,8 @@ class Answerer:
         if self.checker is None:
             return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks))
         checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query)
-        verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, checked.figures)
+        verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, checked.figures,
+                                 [b.hit.passage.doc for b in marked.blocks])
         if verdict.abstain:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,

@@ -1,7 +1,8 @@
 """AnswerGuard: whether a drafted answer may be shown, and if not, why it abstains.
 
 Every reason is a check a wrong answer commonly fails: figures found in no source, or all about
-other places than asked, of another kind, of another year, or sharing no word with the question.
+other places than asked, of another kind, of another year, sharing no word with the question, or cited
+to an article that misses most of the question's distinctive words.
 """
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from ..figures.context import main_entities, passage_places
 from ..figures.focus import FigureFocus, fits_asked_unit, question_words, year_match
 from ..prompts import Prompts
 from ..types import Article, Figure, FigureCheck, Passage
+from .grounding import GroundingCheck
 from .prose import restates
 from .query import Query
 
 # Why an answer abstained: the eval counts them, so a threshold that costs right answers shows.
 REASONS = ("no_context", "not_found", "leaked", "echoed", "restated", "uncited", "unsupported", "places", "unit",
-           "year", "words")
+           "year", "words", "ungrounded")
 ECHOED = ("answer_quote_names.txt",)  # instructions the model may copy out as its answer
 
 
@@ -31,8 +33,12 @@ class Verdict:
 
 class AnswerGuard:
     def __init__(self, prompts: Prompts, articles: dict[str, Article], passages: dict[str, Passage],
-                 focus: FigureFocus):
+                 focus: FigureFocus, grounding: GroundingCheck | None = None, missing_max: float = 1.0):
+        """With `grounding`, an answer whose cited articles miss more than `missing_max` of the
+        question's distinctive words abstains."""
         self.prompts = prompts
+        self.grounding = grounding
+        self.missing_max = missing_max
         self.articles = articles
         self.passages = passages
         self.focus = focus
@@ -49,8 +55,10 @@ class AnswerGuard:
             return Verdict("restated")
         return Verdict()
 
-    def run(self, query: Query, query_tokens: list[str], checks: list[FigureCheck], figs: list[Figure]) -> Verdict:
-        """After checking: `checks` are the answer's figures, `figs` the source figures they matched."""
+    def run(self, query: Query, query_tokens: list[str], checks: list[FigureCheck], figs: list[Figure],
+            docs: list[str] | None = None) -> Verdict:
+        """After checking: `checks` are the answer's figures, `figs` the source figures they matched,
+        `docs` the cited articles."""
         supported = [c.unit for c in checks if c.supported]
         if checks and not supported:
             return Verdict("unsupported")
@@ -62,6 +70,10 @@ class AnswerGuard:
             return Verdict("year")
         if not self.words_fit(query, query_tokens, figs):
             return Verdict("words")
+        if self.grounding is not None and docs:
+            grounded = self.grounding.run(query.text, query.language, docs)
+            if grounded is not None and grounded.missing_share > self.missing_max:
+                return Verdict("ungrounded")
         return Verdict()
 
     @staticmethod

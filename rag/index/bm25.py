@@ -33,6 +33,12 @@ class BM25:
         self.vocab = vocab
         self.n = n
 
+    def shares(self, toks: list[str]) -> dict[str, float]:
+        """The share of passages holding each token (0 for one the corpus never uses)."""
+        ptr = self.weights.indptr
+        return {t: float(ptr[self.vocab[t] + 1] - ptr[self.vocab[t]]) / self.n if t in self.vocab and self.n else 0.0
+                for t in toks}
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         q = Counter(t for t in query_tokens if t in self.vocab)
         if not q or not self.n:

@@ -385,6 +385,18 @@ class PostgresSearch:
             GROUP BY p.idx""", {"terms": terms, "qw": qw, "idx": idx})
         return [(int(i), float(s)) for i, s in rows]
 
+    def shares(self, toks: list[str]) -> dict[str, float]:
+        """The share of passages holding each token, as LocalSearch gives it."""
+        terms = list(dict.fromkeys(t for t in toks if t))
+        if not terms:
+            return {}
+        db = self._db()
+        total = db.execute("SELECT passages FROM rag_generations WHERE generation = %s",
+                           (self.generation,)).fetchone()[0]
+        rows = self._run(db, f"SELECT term, df FROM {self.tables['terms']} WHERE term = ANY(%s)", (terms,))
+        found = {t: int(c) for t, c in rows}
+        return {t: found.get(t, 0) / total if total else 0.0 for t in terms}
+
     def dense(self, vector: np.ndarray, n: int) -> list[int]:
         db = self._db()
         k = n + TIE_MARGIN

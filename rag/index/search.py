@@ -17,6 +17,8 @@ class Search(Protocol):
 
     def dense(self, vector: np.ndarray, n: int) -> list[int]: ...
 
+    def shares(self, toks: list[str]) -> dict[str, float]: ...
+
 
 def faiss_store(vectors: np.ndarray, dim: int):
     """llama-index's FAISS vector store over an exact inner-product index (vectors are normalised)."""
@@ -37,6 +39,9 @@ class LocalSearch:
 
     def keyword(self, toks: list[str], n: int) -> list[int]:
         return by_similarity(self.bm25.top(toks, n + TIE_MARGIN), n)
+
+    def shares(self, toks: list[str]) -> dict[str, float]:
+        return self.bm25.shares(toks)
 
     def dense(self, vector: np.ndarray, n: int) -> list[int]:
         # Here, not at the top: the Postgres store and the CLI's index-only commands import this

@@ -26,6 +26,14 @@ def _bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
+SCRIPT_OF = {"zh": "han", "ko": "hangul"}  # the script a language's words are written in
+
+
+def script_tokens(text: str, script: str) -> list[str]:
+    """The bigrams (as `tokens` makes them) of the text's runs in one script only: "han" or "hangul"."""
+    return [t for m in _TOKEN.finditer(text) if m.lastgroup == script for t in tokens(m.group(), bridge=False)]
+
+
 def tokens(text: str, bridge: bool = True) -> list[str]:
     out: list[str] = []
     for m in _TOKEN.finditer(text):

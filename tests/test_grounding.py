@@ -1,0 +1,72 @@
+"""GroundingCheck and the "ungrounded" abstention, on documents written for the tests."""
+import pytest
+
+from rag.answering.grounding import GroundingCheck
+from rag.types import Article
+
+STATION = "北辰站\n\n北辰站位于城市北部，共设出入口六个，二零一九年投入使用。"
+BRIDGE = "白鹭桥\n\n白鹭桥横跨东河，全长八百米，是城市东部的重要通道。"
+FILLER = ["城市公园\n\n城市公园位于城市西部，面积广阔。", "城市博物馆\n\n城市博物馆位于城市中心。"]
+
+
+def _articles(texts: dict[str, str], language: str = "zh") -> dict[str, Article]:
+    return {d: Article(d, t, "sha", language, d, False, "", False, "", "utf-8") for d, t in texts.items()}
+
+
+def _shares(texts: dict[str, str]):
+    from rag.text.tokenize import tokens
+
+    sets = [set(tokens(t, bridge=False)) for t in texts.values()]
+    return lambda toks: {t: sum(t in s for s in sets) / len(sets) for t in toks}
+
+
+@pytest.fixture
+def corpus() -> dict[str, str]:
+    return {"station.txt": STATION, "bridge.txt": BRIDGE, **{f"f{i}.txt": t for i, t in enumerate(FILLER)}}
+
+
+def test_a_question_about_what_the_cited_article_says_is_grounded(corpus):
+    check = GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.5)
+    g = check.run("北辰站有几个出入口？", "zh", ["station.txt"])
+    assert g is not None and g.missing == [] and "北辰" in g.terms
+
+
+def test_a_question_about_another_subject_than_the_cited_article_is_not(corpus):
+    check = GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.5)
+    g = check.run("白鹭桥全长多少米？", "zh", ["station.txt"])
+    assert g is not None and g.missing_share > 0.5 and "白鹭" in g.missing
+
+
+def test_words_every_passage_or_no_passage_uses_do_not_count(corpus):
+    check = GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.5)
+    g = check.run("城市北辰站什么时候投入使用？", "zh", ["station.txt"])
+    assert g is not None and "城市" not in g.terms and "什么" not in g.terms
+
+
+def test_no_judgement_across_languages_or_on_too_few_words(corpus):
+    articles = _articles(corpus)
+    check = GroundingCheck(articles, _shares(corpus), share_max=0.5)
+    assert check.run("How long is the bridge?", "en", ["station.txt"]) is None
+    korean = GroundingCheck({**articles, "ko.txt": Article("ko.txt", "북진역", "s", "ko", "t", False, "", False, "",
+                                                           "utf-8")}, _shares(corpus), share_max=0.5)
+    assert korean.run("白鹭桥全长多少米？", "zh", ["ko.txt"]) is None
+    assert check.run("多少？", "zh", ["station.txt"]) is None
+
+
+def test_a_share_limit_outside_0_to_1_is_refused(corpus):
+    with pytest.raises(ValueError):
+        GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.0)
+
+
+def test_an_answer_from_an_article_about_another_subject_abstains_as_ungrounded(tiny_corpus, corpus):
+    question = "横跨东河的白鹭桥有几个出入口？"
+    pipe = tiny_corpus(corpus, [], grounding_share_max=0.5, context_passage_min=0.0)
+    station = next(b.marker for b in pipe.answerer.prepare(question).blocks if b.hit.passage.doc == "station.txt")
+    pipe.llm.script.append(f"白鹭桥有六个出入口。 [{station}]")  # the exits of the station, offered for the bridge
+    a = pipe.ask(question)
+    assert a.abstained and a.abstain_reason == "ungrounded"
+
+
+def test_off_at_one(tiny_corpus, corpus):
+    pipe = tiny_corpus(corpus, [], grounding_missing_max=1.0)
+    assert pipe.answerer.guard.grounding is None
