@@ -1,6 +1,7 @@
 """Fit the retrieval and context settings on context recall (no model answers: seconds, not hours).
 
     .venv/bin/python eval/fit.py [--grid rrf_k=3,5,10 language_quota=0,1,2 ...] [--out eval/results/fit.md]
+    .venv/bin/python eval/fit.py --grounding    # the grounding check's two thresholds
 
 Fitted on seeds-dev plus the "fit" half of ../shared/ext-dev (split by article, so a question's
 same-topic distractors stay on its side); reported on seeds-test and the ext-dev "held" half,
@@ -94,10 +95,45 @@ def measure(col: Column, embedder, setting: dict) -> RecallSummary:
     return context_recall(pipe.answerer, col.items)
 
 
+GROUNDING_GRID = {"share_max": [0.03, 0.05, 0.1], "missing_max": [0.4, 0.5, 0.6]}
+
+
+def grounding(cols: list[Column], embedder) -> list[str]:
+    """How many answerable and unanswerable questions the grounding check flags, per setting and
+    column, with the top retrieved passage's article standing for the cited one (no model)."""
+    from rag.answering.grounding import GroundingCheck
+
+    lines = ["| share_max | missing_max | " + " | ".join(f"{c.name} answerable | {c.name} unanswerable" for c in cols)
+             + " |", "|---|---|" + "---|---|" * len(cols)]
+    pipes = {c.name: Pipeline(c.config, embedder=embedder, llm=FakeLLM()).warm_up(llm=False) for c in cols}
+    tops = {c.name: [(i, p.retriever.search(i.question).hits) for i in c.items]
+            for c in cols for p in [pipes[c.name]]}
+    for share_max in GROUNDING_GRID["share_max"]:
+        shares = {}
+        for c in cols:
+            p = pipes[c.name]
+            assert p.index is not None and p.retriever is not None
+            check = GroundingCheck(p.index.articles, p.retriever.term_shares, share_max)
+            shares[c.name] = [(i.answerable, g.missing_share) for i, hits in tops[c.name] if hits
+                              for g in [check.run(i.question, i.lang, [hits[0].passage.doc])] if g is not None]
+        for missing_max in GROUNDING_GRID["missing_max"]:
+            cells = []
+            for c in cols:
+                rs = shares[c.name]
+                flagged = [(a, m > missing_max) for a, m in rs]
+                cells.append(f"{sum(f for a, f in flagged if a)}/{sum(a for a, _ in flagged)} | "
+                             f"{sum(f for a, f in flagged if not a)}/{sum(not a for a, _ in flagged)}")
+            lines.append(f"| {share_max} | {missing_max} | " + " | ".join(cells) + " |")
+            print(lines[-1], flush=True)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grid", nargs="*", default=[], help="field=v1,v2,... (replaces the default grid)")
-    ap.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "fit.md")
+    ap.add_argument("--out", type=Path, default=None, help="where the table goes (default: eval/results/fit.md; "
+                    "with --grounding, printed only)")
+    ap.add_argument("--grounding", action="store_true", help="fit the grounding check's thresholds instead")
     args = ap.parse_args(argv)
     grid = DEFAULT_GRID
     if args.grid:
@@ -111,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     embedder.warm_up()
     cols = columns(base, embedder)
     embedder = Memo(embedder)
+    if args.grounding:
+        table = grounding(cols, embedder)
+        if args.out:
+            args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
+        return 0
+    args.out = args.out or ROOT / "eval" / "results" / "fit.md"
     names = list(grid)
     lines = ["| " + " | ".join(names) + " | objective | " + " | ".join(c.name for c in cols)
              + " | en (ext-held) | en retrieved (ext-held) | tokens |",

@@ -83,6 +83,9 @@ class Config:
     # An answer the model gave without a marker: it is asked which shown passage says it (one
     # short follow-up over the cached prompt) instead of abstaining as uncited.
     ask_source: bool = True
+    # An answer citing a passage in another language: the model lists the names it translated, and
+    # each whose source words a cited passage holds gets them in brackets (rag/answering/gloss.py).
+    gloss_names: bool = True
     dense_attribution: bool = False
     # An answer to a Chinese or Korean question whose cited articles (in its language) miss more
     # than this share of the question's distinctive words (used by at most grounding_share_max of

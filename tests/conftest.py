@@ -16,8 +16,11 @@ def fake_config(tmp_path) -> Config:
     corpus = tmp_path / "seeds"
     shutil.copytree(SEEDS, corpus)
     # relevance_min is fitted for e5's cosines; the fake embedder's sit lower, so tests that are not
-    # about the relevance check let any cited sentence with shared words pass it.
-    return Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake", relevance_min=0.0)
+    # about the relevance check let any cited sentence with shared words pass it. The name-gloss
+    # follow-up is a model call of its own: tests that script or count the calls of other steps
+    # leave it out (tests/test_gloss.py turns it on).
+    return Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake", relevance_min=0.0,
+                  gloss_names=False)
 
 
 @pytest.fixture
@@ -68,7 +71,7 @@ def tiny_corpus(tmp_path, fake_embedder, fake_llm):
         for name, text in docs.items():
             (corpus / name).write_text(text, encoding="utf-8")
         cfg = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake",
-                     **{"relevance_min": 0.0, **config})
+                     **{"relevance_min": 0.0, "gloss_names": False, **config})
         Indexer(cfg, fake_embedder).run([corpus])
         return Pipeline(cfg, embedder=fake_embedder, llm=fake_llm(script)).warm_up()
 

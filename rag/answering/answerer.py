@@ -17,6 +17,7 @@ from .checker import FigureChecker
 from .citer import CitationMapper, Marked
 from .context import Context, ContextBlock, ContextSelector
 from .generator import Generator, Lead
+from .gloss import NameGlosser
 from .grounding import GroundingCheck
 from .guard import AnswerGuard
 from .query import Query, QueryAnalyzer
@@ -59,6 +60,7 @@ class Answerer:
         self.guard = AnswerGuard(self.prompts, articles, self.passages, focus, grounding, config.grounding_missing_max)
         self.retry = RetryPolicy()
         self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
+        self.glosser = NameGlosser(llm, self.prompts) if config.gloss_names else None
 
     @property
     def llm(self) -> ChatModel:
@@ -69,6 +71,8 @@ class Answerer:
         self.generator.llm = llm
         if self.translator is not None:
             self.translator.llm = llm
+        if self.glosser is not None:
+            self.glosser.llm = llm
 
     def warm_up(self) -> None:
         self.generator.warm_up()
@@ -121,7 +125,11 @@ class Answerer:
                 draft = again
         if draft.abstain:
             return self._abstain(ask, t0, draft.reason)
-        text = figures.gloss_figures(draft.text, lang)
+        text = draft.text
+        cited = [self.passages[c.passage_id] for c in draft.citations if c.passage_id in self.passages]
+        if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
+            text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
+        text = figures.gloss_figures(text, lang)
         relevance = self.relevance(context.result, draft.citations)
         ask.timings.total_s = time.perf_counter() - t0
         # "high" needs every figure found in its passage and a cited sentence about the question:
@@ -158,8 +166,8 @@ class Answerer:
         """One generation over `blocks`: screened, marked, checked, judged, then cited. `shown` is
         the question as the prompt gives it, when not the asker's words alone."""
         query = ask.query
-        gen = self.generator.run(shown or query.text, blocks, query.answer_language, lead, ask.timings,
-                                 insist_language, on_token)
+        messages = self.generator.messages(shown or query.text, blocks, query.answer_language, lead, insist_language)
+        gen = self.generator.run(messages, ask.timings, on_token)
         screened = self.guard.screen(gen.text, query.text)
         if screened.abstain:
             return Draft(blocks=blocks, reason=screened.reason)
@@ -167,25 +175,23 @@ class Answerer:
         if marked is None:
             return Draft(blocks=blocks, reason="not_found")
         if not marked.blocks and self.config.ask_source:
-            marked = self._sourced(ask, gen.text, blocks, lead, insist_language, shown) or marked
+            marked = self._sourced(ask, messages, gen.text, blocks) or marked
         if not marked.blocks:
             return Draft(blocks=blocks, reason="uncited")
         cites = self.mapper.citation_list(marked)
         if self.checker is None:
-            return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks))
+            return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks), messages=messages,
+                         raw=gen.text)
         checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query)
         verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, checked.figures,
                                  [b.hit.passage.doc for b in marked.blocks])
         if verdict.abstain:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,
-                     checked.conflicts, checked.supporting)
+                     checked.conflicts, checked.supporting, messages=messages, raw=gen.text)
 
-    def _sourced(self, ask: _Ask, raw: str, blocks: list[ContextBlock], lead: Lead, insist_language: bool,
-                 shown: str) -> Marked | None:
+    def _sourced(self, ask: _Ask, messages: list[dict], raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """An unmarked answer marked with the passage the model names for it (None: none shown)."""
-        query = ask.query
-        messages = self.generator.messages(shown or query.text, blocks, query.answer_language, lead, insist_language)
         marker = self.generator.source(messages, raw, [b.marker for b in blocks], ask.timings)
         if marker is None:
             return None

@@ -49,11 +49,9 @@ class Generator:
     def warm_up(self) -> None:
         self.llm.warm_up()
 
-    def run(self, question: str, blocks: list[ContextBlock], language: str, lead: Lead, timings: Timings,
-            insist_language: bool = False, on_token: OnToken | None = None) -> Generation:
-        """One generation; its token counts and times are added to `timings`."""
-        gen = self.llm.chat(self.messages(question, blocks, language, lead, insist_language), self.max_tokens,
-                            on_token)
+    def run(self, messages: list[dict], timings: Timings, on_token: OnToken | None = None) -> Generation:
+        """One generation over `messages` (see `messages()`); its token counts and times are added to `timings`."""
+        gen = self.llm.chat(messages, self.max_tokens, on_token)
         timings.add(gen)
         return gen
 

@@ -32,6 +32,8 @@ class Draft:
     supporting: set[str] = field(default_factory=set)
     reason: str = ""  # why it abstains (AnswerGuard's REASONS); "" when it answers
     refocused: bool = False
+    messages: list[dict] = field(default_factory=list)  # the prompt it answered
+    raw: str = ""  # the model's words, before marking and checks
 
     @property
     def abstain(self) -> bool:
