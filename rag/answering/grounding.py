@@ -8,6 +8,7 @@ their own language only: across scripts words cannot be compared.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,17 @@ from ..types import Article
 
 WORDS_CACHED = 5000  # articles whose words are kept
 Shares = Callable[[list[str]], dict[str, float]]  # token -> share of passages holding it
+
+
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]{3,}")
+
+
+def stems(question: str, language: str) -> str:
+    """The question with Korean words' last syllable cut from words of three or more: particles and
+    endings (관광객은, 사이에) glue onto the word, and the source uses the same word with others."""
+    if language != "ko":
+        return question
+    return _HANGUL_RUN.sub(lambda m: m.group()[:-1], question)
 
 
 @dataclass
@@ -45,7 +57,7 @@ class GroundingCheck:
         arts = [self.articles[d] for d in dict.fromkeys(docs) if d in self.articles]
         if script is None or not arts or any(a.language != language for a in arts):
             return None
-        asked = list(dict.fromkeys(t for t in script_tokens(question, script) if len(t) == 2))
+        asked = list(dict.fromkeys(t for t in script_tokens(stems(question, language), script) if len(t) == 2))
         # Words the corpus never uses are the question's own phrasing (什么时候, 무엇인가), not a
         # sign of a missing subject; words most passages use say nothing either.
         shares = self.shares(asked)
