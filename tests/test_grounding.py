@@ -70,3 +70,15 @@ def test_an_answer_from_an_article_about_another_subject_abstains_as_ungrounded(
 def test_off_at_one(tiny_corpus, corpus):
     pipe = tiny_corpus(corpus, [], grounding_missing_max=1.0)
     assert pipe.answerer.guard.grounding is None
+
+
+def test_korean_words_are_compared_without_the_particles_glued_on():
+    from rag.answering.grounding import stems
+
+    assert stems("관광객은 몇명인가", "ko") == "관광객 몇명인" and stems("游客多少", "zh") == "游客多少"
+    texts = {"k.txt": "항구 소식\n\n등대관리소는 해마다 관광객을 맞이한다.",
+             "o.txt": "다른 소식\n\n관광객과 등대관리소."}
+    articles = _articles(texts, "ko")
+    check = GroundingCheck(articles, lambda toks: {t: 0.5 for t in toks}, share_max=0.5)
+    g = check.run("등대관리소의 관광객은?", "ko", ["k.txt"])
+    assert g is not None and g.missing == [], g
