@@ -24,10 +24,10 @@ from tests.integration.test_real_model import requires_models
 pytestmark = pytest.mark.integration
 FLOORS = {"accuracy": 0.5, "language_match": 0.8, "figure_support": 0.9}
 EXT_DEV = PROJECT_ROOT.parent / "shared" / "ext-dev"
-# hybrid-1.5b on these 15 questions (2026-12-01): correct and cited 8/14 at 57c0acd and again now,
-# the unanswerable one abstained, language 15/15, gold doc in the top 5 14/14. One unanswerable
-# question is no rate: abstention is held by test_real_model.py and the full eval.
-MINI_FLOORS = {"correct_and_cited": 0.42, "language_match": 0.90, "doc_recall@5": 0.90}
+# hybrid-1.5b on these 15 questions (2026-12-01): correct and cited 8/14 at 57c0acd, 9/14 at 06d8cf1
+# (the full ext-dev run and a mini run alike), language 15/15, gold doc in the top 5 14/14. One
+# unanswerable question is no rate: abstention is held by test_real_model.py and the full eval.
+MINI_FLOORS = {"correct_and_cited": 0.5, "language_match": 0.90, "doc_recall@5": 0.90}
 
 
 @requires_models
