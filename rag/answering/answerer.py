@@ -60,7 +60,7 @@ class Answerer:
         self.guard = AnswerGuard(self.prompts, articles, self.passages, focus, grounding, config.grounding_missing_max)
         self.retry = RetryPolicy()
         self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
-        self.glosser = NameGlosser(llm, self.prompts) if config.gloss_names else None
+        self.glosser = NameGlosser(self.generator) if config.gloss_names else None
 
     @property
     def llm(self) -> ChatModel:
@@ -71,8 +71,6 @@ class Answerer:
         self.generator.llm = llm
         if self.translator is not None:
             self.translator.llm = llm
-        if self.glosser is not None:
-            self.glosser.llm = llm
 
     def warm_up(self) -> None:
         self.generator.warm_up()

@@ -59,12 +59,19 @@ class Generator:
         """The shown passage the model names, asked for an answer it gave without a marker. The
         model reads across scripts where shared words cannot (an English answer to a Chinese
         passage shares none), and the follow-up only extends the prompt the server has cached."""
-        ask = [*messages, {"role": "assistant", "content": answer},
-               {"role": "user", "content": self.prompts.template("answer_source.txt").strip()}]
-        gen = self.llm.chat(ask, SOURCE_TOKENS)
-        timings.add(gen)
+        gen = self.follow_up(messages, answer, "answer_source.txt", SOURCE_TOKENS, timings)
         found = re.search(r"\d+", gen.text)
         return int(found.group()) if found and int(found.group()) in markers else None
+
+    def follow_up(self, messages: list[dict], answer: str, template: str, max_tokens: int,
+                  timings: Timings) -> Generation:
+        """One more question about the model's `answer` to `messages`: the conversation extended, so
+        the server reuses the prefill of everything before it."""
+        ask = [*messages, {"role": "assistant", "content": answer},
+               {"role": "user", "content": self.prompts.template(template).strip()}]
+        gen = self.llm.chat(ask, max_tokens)
+        timings.add(gen)
+        return gen
 
     def messages(self, question: str, blocks: list[ContextBlock], language: str, lead: Lead | None = None,
                  insist_language: bool = False) -> list[dict]:

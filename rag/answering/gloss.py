@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..llm.base import ChatModel
-from ..prompts import Prompts
 from ..types import Timings
+from .generator import Generator
 from .prose import MARKER
 
 GLOSS_TOKENS = 60  # a few "words = 原文" lines
@@ -27,17 +26,13 @@ class Glossed:
 
 
 class NameGlosser:
-    def __init__(self, llm: ChatModel, prompts: Prompts):
-        self.llm = llm
-        self.prompts = prompts
+    def __init__(self, generator: Generator):
+        self.generator = generator
 
     def run(self, messages: list[dict], raw: str, text: str, sources: list[str], timings: Timings) -> Glossed:
         """`messages` and `raw`: the prompt and the model's answer to it; `text`: the answer as it
         will be shown; `sources`: the cited passages' text."""
-        ask = [*messages, {"role": "assistant", "content": raw},
-               {"role": "user", "content": self.prompts.template("answer_gloss.txt").strip()}]
-        gen = self.llm.chat(ask, GLOSS_TOKENS)
-        timings.add(gen)
+        gen = self.generator.follow_up(messages, raw, "answer_gloss.txt", GLOSS_TOKENS, timings)
         return gloss(text, parse_pairs(gen.text), sources)
 
 

@@ -315,6 +315,7 @@ class PostgresSearch:
         self.last_candidates = 0
         self.last_exact = True
         self._ef = EF_SEARCH
+        self._passages = 0
 
     def _db(self):
         if self._conn is None or self._conn.closed:
@@ -324,6 +325,7 @@ class PostgresSearch:
                                      (self.generation,)).fetchone()
             if row is None:
                 raise IndexMissing(f"index generation {self.generation} was replaced: restart to load the new one")
+            self._passages = int(row[0])
             # Enough neighbours for the per-language split; a larger ef_search than needed made the
             # planner prefer a sequential scan at 10k passages (30 ms against 3).
             self._conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
@@ -390,11 +392,9 @@ class PostgresSearch:
         terms = list(dict.fromkeys(t for t in toks if t))
         if not terms:
             return {}
-        db = self._db()
-        total = db.execute("SELECT passages FROM rag_generations WHERE generation = %s",
-                           (self.generation,)).fetchone()[0]
-        rows = self._run(db, f"SELECT term, df FROM {self.tables['terms']} WHERE term = ANY(%s)", (terms,))
+        rows = self._run(self._db(), f"SELECT term, df FROM {self.tables['terms']} WHERE term = ANY(%s)", (terms,))
         found = {t: int(c) for t, c in rows}
+        total = self._passages  # read by _db() with the generation
         return {t: found.get(t, 0) / total if total else 0.0 for t in terms}
 
     def dense(self, vector: np.ndarray, n: int) -> list[int]:
