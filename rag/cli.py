@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Config
+from .config import PROJECT_ROOT, Config
 from .errors import BadInput, RagError
 
 
@@ -356,8 +356,21 @@ def cmd_eval(args, config: Config) -> int:
     return run_eval(args, config)
 
 
+def _scaling_questions(path: Path | None) -> list[str]:
+    """The given questions file, else every seed eval question: a p95 needs more than the five
+    bench questions."""
+    from .bench import DEFAULT_QUESTIONS
+
+    if path:
+        return [q for q in Path(path).read_text(encoding="utf-8").splitlines() if q.strip() and not q.startswith("#")]
+    seeds = PROJECT_ROOT / "eval" / "questions.jsonl"
+    if not seeds.exists():
+        return _scaling_questions(DEFAULT_QUESTIONS)
+    return [json.loads(line)["question"] for line in seeds.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def cmd_bench(args, config: Config) -> int:
-    from .bench import DEFAULT_QUESTIONS, retrieval_scaling, run_bench
+    from .bench import retrieval_scaling, run_bench
 
     try:
         sizes = [int(x) for x in args.scale.split(",") if x.strip()]
@@ -368,8 +381,7 @@ def cmd_bench(args, config: Config) -> int:
 
         embedder = make_embedder(config)
         embedder.warm_up()
-        qs = [q for q in Path(args.questions or DEFAULT_QUESTIONS).read_text(encoding="utf-8").splitlines()
-              if q.strip() and not q.startswith("#")]
+        qs = _scaling_questions(args.questions)
         if args.pg and args.pg == config.store:
             raise BadInput("--pg would replace the index in RAG_STORE/--store: give a scratch database")
         lines = retrieval_scaling(config, embedder, sizes, qs, args.pg)

@@ -49,10 +49,14 @@ class BM25:
         return np.asarray(self.weights[:, cols] @ np.sqrt(counts)).ravel()
 
     def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
-        s = self.scores(query_tokens)
-        if not len(s):
-            return []
-        k = min(k, len(s))
-        idx = np.argpartition(-s, k - 1)[:k]
-        idx = idx[np.argsort(-s[idx])]
-        return [(int(i), float(s[i])) for i in idx if s[i] > 0]
+        return top_scores(self.scores(query_tokens), k)
+
+
+def top_scores(s: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best positive (position, score) pairs, best first."""
+    if not len(s) or k <= 0:
+        return []
+    k = min(k, len(s))
+    idx = np.argpartition(-s, k - 1)[:k]
+    idx = idx[np.argsort(-s[idx])]
+    return [(int(i), float(s[i])) for i in idx if s[i] > 0]

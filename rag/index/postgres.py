@@ -8,16 +8,20 @@ pins SQLAlchemy < 2.1.
 Versions: every write fills tables of a new generation (rag_g<N>_*) and switches rag_state to it in
 the same transaction, so a killed writer leaves the old generation current and a reader, in one
 REPEATABLE READ snapshot, sees the old index or the new one, never a mix. Keyword search is the
-same Okapi BM25 as the local store (rag/index/bm25.py): a postings table of the project's own tokens
-(CJK bigrams, bridge tokens) holding each (term, passage) weight, read by Fagin's threshold algorithm
-so that common terms do not make every passage a candidate; dense search is pgvector's HNSW over inner
-product (the vectors are normalised).
+same Okapi BM25 as the local store (rag/index/bm25.py), with the same float32 weights: a keywords table
+holds, per token of the project's own (CJK bigrams, bridge tokens), its passages and their weights
+packed as two byte strings. A query reads its tokens' rows by primary key and sums them into one score
+per passage: exact, and a few bytes per posting. A row per (term, passage) with btree indexes, read by
+Fagin's threshold algorithm, took 3.2 s p50 at 100k synthetic passages (eval/results/bench-store.md);
+common bigrams sit in a large share of news passages and no pruning bound holds for them. Dense search
+is pgvector's HNSW over inner product (the vectors are normalised).
 """
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,28 +29,14 @@ import numpy as np
 
 from ..errors import IndexCorrupt, IndexMissing, RagError
 from ..types import Article, Figure, Passage
-from .bm25 import BM25
+from .bm25 import BM25, top_scores
 from .search import TIE_MARGIN, by_similarity
 from .store import StoredIndex, current_figures
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KEEP_GENERATIONS = 2  # the current one and the one before, which readers may still hold
 WRITE_LOCK = 7_372_104_955  # pg_advisory_lock key: one writer at a time
 EF_SEARCH = 100  # pgvector's HNSW search width
-KEYWORD_DEPTH = 800  # postings read per query term before the threshold algorithm's first check
-KEYWORD_MAX_DEPTH = 12_800  # and at most: past it the keyword top n is the best of what was read
-# Forward migrations: MIGRATIONS[v] brings a schema at version v to v + 1, in one transaction.
-MIGRATIONS: list[str] = [
-    """
-    CREATE EXTENSION IF NOT EXISTS vector;
-    CREATE TABLE rag_generations (
-        generation int PRIMARY KEY, manifest jsonb NOT NULL, aliases jsonb NOT NULL,
-        passages int NOT NULL, created timestamptz NOT NULL DEFAULT now());
-    CREATE TABLE rag_state (id int PRIMARY KEY CHECK (id = 1), generation int REFERENCES rag_generations);
-    INSERT INTO rag_state VALUES (1, NULL);
-    """,
-]
-
 
 class StoreUnavailable(RagError):
     exit_code = 3
@@ -117,7 +107,11 @@ class PostgresStore:
                     raise StoreUnavailable(f"{_redact(self.url)} has no pgvector extension: install pgvector "
                                            "(https://github.com/pgvector/pgvector) or use a server that ships it")
                 for step in range(v, SCHEMA_VERSION):
-                    conn.execute(MIGRATIONS[step])
+                    migration = MIGRATIONS[step]
+                    if isinstance(migration, str):
+                        conn.execute(migration)
+                    else:
+                        migration(conn)
                     done.append(step + 1)
                 if done:
                     conn.execute("CREATE TABLE IF NOT EXISTS rag_schema (version int NOT NULL)")
@@ -223,8 +217,7 @@ class PostgresStore:
                              "text text NOT NULL)")
                 conn.execute(f"CREATE TABLE {t['passages']} (idx int PRIMARY KEY, id text NOT NULL, "
                              f"language text NOT NULL, embedding vector({dim}) NOT NULL, data jsonb NOT NULL)")
-                conn.execute(f"CREATE TABLE {t['terms']} (term text PRIMARY KEY, df int NOT NULL, maxw real NOT NULL)")
-                conn.execute(f"CREATE TABLE {t['postings']} (term text NOT NULL, idx int NOT NULL, w real NOT NULL)")
+                _create_keywords(conn, t["keywords"])
                 conn.execute(f"CREATE TABLE {t['figures']} (n int PRIMARY KEY, data jsonb NOT NULL)")
                 with conn.cursor().copy(f"COPY {t['articles']} (doc, meta, text) FROM STDIN") as cp:
                     for a in index.articles.values():
@@ -239,21 +232,11 @@ class PostgresStore:
                 # The local store's own float32 weights, so both stores rank alike.
                 w = bm25.weights.tocsc()
                 terms = sorted(bm25.vocab, key=bm25.vocab.__getitem__)
-                with conn.cursor().copy(f"COPY {t['terms']} (term, df, maxw) FROM STDIN") as cp:
-                    for j, term in enumerate(terms):
-                        col = w.data[w.indptr[j]:w.indptr[j + 1]]
-                        cp.write_row((term, len(col), float(col.max()) if len(col) else 0.0))
-                with conn.cursor().copy(f"COPY {t['postings']} (term, idx, w) FROM STDIN") as cp:
-                    for j, term in enumerate(terms):  # COPY text by term: millions of rows at scale
-                        lo, hi = w.indptr[j], w.indptr[j + 1]
-                        name = _copy_text(term)
-                        cp.write("".join(f"{name}\t{i}\t{x!r}\n" for i, x in
-                                         zip(w.indices[lo:hi].tolist(), w.data[lo:hi].tolist(), strict=True)))
+                _copy_keywords(conn, t["keywords"], ((term, w.indices[w.indptr[j]:w.indptr[j + 1]],
+                                                      w.data[w.indptr[j]:w.indptr[j + 1]])
+                                                     for j, term in enumerate(terms)))
                 # Index builds in memory where the server allows: HNSW slows sharply once its graph spills.
                 conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
-                # (term, idx) for the lookups of the threshold algorithm; by weight for its sorted reads.
-                conn.execute(f"ALTER TABLE {t['postings']} ADD PRIMARY KEY (term, idx)")
-                conn.execute(f"CREATE INDEX ON {t['postings']} (term, w DESC) INCLUDE (idx)")
                 conn.execute(f"CREATE INDEX ON {t['passages']} USING hnsw (embedding vector_ip_ops)")
                 manifest = {**index.manifest, "passages": len(index.passages), "articles": len(index.articles),
                             "dim": dim}
@@ -301,7 +284,68 @@ def _array(v) -> np.ndarray:
 
 
 def _tables(gen: int) -> dict[str, str]:
-    return {k: f"rag_g{int(gen)}_{k}" for k in ("articles", "passages", "terms", "postings", "figures")}
+    return {k: f"rag_g{int(gen)}_{k}" for k in ("articles", "passages", "keywords", "figures")}
+
+
+def pack_passages(idx: np.ndarray) -> bytes:
+    """Ascending passage numbers as their gaps in the narrowest unsigned type that holds them, that
+    type's width in the first byte: a common bigram's gaps fit one byte."""
+    gaps = np.diff(np.asarray(idx, dtype=np.int64), prepend=0)
+    top = int(gaps.max()) if len(gaps) else 0
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    return bytes([width]) + gaps.astype(f"<u{width}").tobytes()
+
+
+def unpack_passages(data: bytes) -> np.ndarray:
+    return np.cumsum(np.frombuffer(data, f"<u{data[0]}", offset=1), dtype=np.int64)
+
+
+def _create_keywords(conn, table: str) -> None:
+    conn.execute(f"CREATE TABLE {table} (term text PRIMARY KEY, df int NOT NULL, idx bytea NOT NULL, "
+                 "w bytea NOT NULL)")
+    # Out of line and uncompressed: weights do not compress, and a query reads whole rows.
+    conn.execute(f"ALTER TABLE {table} ALTER idx SET STORAGE EXTERNAL, ALTER w SET STORAGE EXTERNAL")
+
+
+def _copy_keywords(conn, table: str, lists) -> None:
+    """(term, ascending passage numbers, their float32 weights) rows into a keywords table."""
+    with conn.cursor().copy(f"COPY {table} (term, df, idx, w) FROM STDIN (FORMAT BINARY)") as cp:
+        cp.set_types(["text", "int4", "bytea", "bytea"])
+        for term, idx, w in lists:
+            cp.write_row((term, len(idx), pack_passages(idx), np.asarray(w, dtype="<f4").tobytes()))
+
+
+def _keywords_from_postings(conn) -> None:
+    """Schema 1 -> 2: each generation's postings table (a row per term and passage) and terms table
+    become its keywords table, weights unchanged."""
+    for (gen,) in conn.execute("SELECT generation FROM rag_generations ORDER BY generation").fetchall():
+        old = f"rag_g{int(gen)}_postings"
+        if conn.execute("SELECT to_regclass(%s)", (old,)).fetchone()[0] is None:
+            continue
+        table = _tables(gen)["keywords"]
+        _create_keywords(conn, table)
+        cur = conn.cursor(name=f"migrate_{int(gen)}", binary=True)
+        cur.execute(f"SELECT term, string_agg(int4send(idx), ''::bytea ORDER BY idx), "
+                    f"string_agg(float4send(w), ''::bytea ORDER BY idx) FROM {old} GROUP BY term")
+        while batch := cur.fetchmany(2000):  # big-endian, as int4send/float4send write them
+            _copy_keywords(conn, table, ((term, np.frombuffer(i, ">i4"), np.frombuffer(w, ">f4"))
+                                         for term, i, w in batch))
+        cur.close()
+        conn.execute(f"DROP TABLE {old}, rag_g{int(gen)}_terms")
+
+
+# Forward migrations: MIGRATIONS[v] brings a schema at version v to v + 1, in one transaction.
+MIGRATIONS: list[str | Callable[[Any], None]] = [
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE rag_generations (
+        generation int PRIMARY KEY, manifest jsonb NOT NULL, aliases jsonb NOT NULL,
+        passages int NOT NULL, created timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE rag_state (id int PRIMARY KEY CHECK (id = 1), generation int REFERENCES rag_generations);
+    INSERT INTO rag_state VALUES (1, NULL);
+    """,
+    _keywords_from_postings,
+]
 
 
 class PostgresSearch:
@@ -312,8 +356,6 @@ class PostgresSearch:
         self.generation = generation
         self.tables = _tables(generation)
         self._conn: Any = None
-        self.last_candidates = 0
-        self.last_exact = True
         self._ef = EF_SEARCH
         self._passages = 0
 
@@ -333,66 +375,25 @@ class PostgresSearch:
         return self._conn
 
     def keyword(self, toks: list[str], n: int) -> list[int]:
-        """BM25 top n by Fagin's threshold algorithm over impact-ordered postings: read each query
-        term's highest weights to a depth; a passage seen nowhere can score at most the sum of the
-        weights at that depth, and a seen one at most what it showed plus that depth's weight for
-        each list it was missing from. Only passages whose bound reaches the n-th best seen score
-        are scored in full. Exact when the n-th score reaches the unseen bound (always on a corpus
-        the size of the seeds); past `KEYWORD_MAX_DEPTH` the top n is the best of the passages seen
-        (`last_exact` says which; benchmarks count it)."""
+        """BM25 top n: the query terms' rows by primary key, summed into one score per passage."""
         counts = Counter(t for t in toks if t)
         if not counts:
             return []
         db = self._db()
-        terms = list(counts)
-        qw = {x: float(np.sqrt(counts[x])) for x in terms}
-        depth = KEYWORD_DEPTH
-        while True:
-            rows = self._run(db, f"""
-                SELECT q.term, p.idx, p.w FROM unnest(%(terms)s::text[]) AS q(term) CROSS JOIN LATERAL
-                (SELECT idx, w FROM {self.tables['postings']} WHERE term = q.term ORDER BY w DESC
-                 LIMIT %(depth)s) p""", {"terms": terms, "depth": depth})
-            last: dict[str, float] = {}  # each term's lowest weight read
-            read: Counter[str] = Counter()
-            shown: dict[int, float] = {}  # passage -> the weight it showed in the lists read
-            lists: dict[int, set[str]] = {}
-            for term, i, w in rows:
-                last[term] = min(float(w), last.get(term, float("inf")))
-                read[term] += 1
-                shown[i] = shown.get(i, 0.0) + qw[term] * float(w)
-                lists.setdefault(i, set()).add(term)
-            # Lists read to their end hide nothing; the others may hide up to their last weight.
-            open_ = {x: qw[x] * last[x] for x in terms if read[x] >= depth}
-            unseen = sum(open_.values())
-            floor = sorted(shown.values(), reverse=True)[n - 1] if len(shown) >= n else 0.0
-            alive = [i for i, lo in shown.items()
-                     if lo + unseen - sum(open_.get(x, 0.0) for x in lists[i]) >= floor]
-            scored = self._score(db, terms, [qw[x] for x in terms], sorted(alive))
-            kth = sorted((sc for _, sc in scored), reverse=True)[n - 1] if len(scored) >= n else 0.0
-            self.last_exact = not open_ or kth >= unseen
-            self.last_candidates = len(alive)
-            if self.last_exact or depth >= KEYWORD_MAX_DEPTH:
-                break
-            depth *= 4
-        return by_similarity([(i, sc) for i, sc in scored if sc > 0], n)
-
-    def _score(self, db, terms: list[str], qw: list[float], idx: list[int]) -> list[tuple[int, float]]:
-        """Full BM25 scores of the given passages, by (term, passage) lookups."""
-        if not idx:
-            return []
-        rows = self._run(db, f"""
-            SELECT p.idx, sum(p.w * q.qw) FROM unnest(%(terms)s::text[], %(qw)s::float8[]) AS q(term, qw)
-            CROSS JOIN unnest(%(idx)s::int[]) AS c(idx)
-            JOIN {self.tables['postings']} p ON p.term = q.term AND p.idx = c.idx
-            GROUP BY p.idx""", {"terms": terms, "qw": qw, "idx": idx})
-        return [(int(i), float(s)) for i, s in rows]
+        rows = self._run(db, f"SELECT term, idx, w FROM {self.tables['keywords']} WHERE term = ANY(%s)",
+                         (list(counts),), binary=True)
+        scores = np.zeros(self._passages, dtype=np.float32)
+        for term, idx, w in rows:  # repeated query terms count sub-linearly, as in BM25.scores
+            scores[unpack_passages(idx)] += np.frombuffer(w, "<f4") * np.float32(np.sqrt(counts[term]))
+        return by_similarity(top_scores(scores, n + TIE_MARGIN), n)
 
     def shares(self, toks: list[str]) -> dict[str, float]:
         """The share of passages holding each token, as LocalSearch gives it."""
         terms = list(dict.fromkeys(t for t in toks if t))
         if not terms:
             return {}
-        rows = self._run(self._db(), f"SELECT term, df FROM {self.tables['terms']} WHERE term = ANY(%s)", (terms,))
+        rows = self._run(self._db(), f"SELECT term, df FROM {self.tables['keywords']} WHERE term = ANY(%s)",
+                         (terms,))
         found = {t: int(c) for t, c in rows}
         total = self._passages  # read by _db() with the generation
         return {t: found.get(t, 0) / total if total else 0.0 for t in terms}
@@ -408,11 +409,11 @@ class PostgresSearch:
                          (np.asarray(vector, dtype=np.float32), k))
         return by_similarity([(int(i), -float(d)) for i, d in rows], n)
 
-    def _run(self, db, sql: str, params) -> list:
+    def _run(self, db, sql: str, params, binary: bool = False) -> list:
         import psycopg
 
         try:
-            return db.execute(sql, params).fetchall()
+            return db.execute(sql, params, binary=binary).fetchall()
         except psycopg.errors.UndefinedTable as e:
             raise IndexMissing(f"index generation {self.generation} was replaced: restart to load the new one") from e
         except psycopg.OperationalError as e:
