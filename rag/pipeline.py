@@ -27,6 +27,7 @@ class Pipeline:
         self.answerer: Answerer | None = None
         self.conflicts: list = []
         self.load_s: dict[str, float] = {}
+        self.version: str | None = None  # of the index loaded, as the store names it
 
     @property
     def llm(self) -> ChatModel:
@@ -37,6 +38,7 @@ class Pipeline:
     def warm_up(self, llm: bool = True) -> Pipeline:
         t = time.perf_counter()
         store = open_store(self.config)
+        self.version = store.current()  # before loading: a write in between only causes one more reload
         self.index = store.load(vectors=store.local)
         self.load_s["index"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -54,6 +56,14 @@ class Pipeline:
                                  self.index.passages, self.index.figures, self.conflicts,
                                  SentenceSimilarity(self.embedder))
         return self
+
+    def refresh(self) -> bool:
+        """Reload the index if another process replaced it (a `rag index` from cron, another UI
+        worker on the same database); the models stay loaded. True when it reloaded."""
+        if self.answerer is None or open_store(self.config).current() == self.version:
+            return False
+        self.warm_up(llm=False)
+        return True
 
     def briefer(self, config: Config | None = None):
         """A briefer over the warm index and models; `config` may differ in where notes are cached."""

@@ -192,6 +192,26 @@ def test_a_reader_during_an_update_sees_old_or_new(pg_config, tmp_path):
     assert errors == [] and seen <= {len(old.passages), len(new.passages)}
 
 
+def test_a_worker_picks_up_generations_another_machine_wrote(pg_config, tmp_path):
+    """Two more writes drop the generation a UI worker loaded; refresh() moves it to the current one."""
+    from rag.llm.fake import FakeLLM
+
+    emb = FakeEmbedder()
+    Indexer(pg_config, emb).run([pg_config.corpus_dir])
+    worker = Pipeline(pg_config, emb, FakeLLM()).warm_up()
+    assert worker.refresh() is False
+    for n, place in ((1, "哈尔滨新区"), (2, "大连金普新区")):
+        extra = tmp_path / f"batch{n}"
+        extra.mkdir()
+        (extra / f"zz_{n}.txt").write_text(f"{place}今年引进项目4{n}个，总投资7{n}.5亿元。", encoding="utf-8")
+        Indexer(pg_config, emb).run([extra])
+    with pytest.raises(IndexMissing, match="replaced"):  # its tables are gone
+        worker.retriever.search("哈尔滨新区引进项目总投资")
+    assert worker.refresh() is True
+    ans = worker.ask("大连金普新区今年引进项目总投资多少？")
+    assert "zz_2.txt" in {c.doc for c in ans.citations} and "zz_1.txt" in worker.index.articles
+
+
 def _one_line(capsys) -> str:
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err

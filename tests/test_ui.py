@@ -59,6 +59,21 @@ def test_upload_limits_and_add_remove(services, tmp_path):
     assert not any(r[0] == "zz_new.txt" for r in services.sources())
 
 
+def test_an_index_written_by_another_process_is_picked_up(services, built, tmp_path):
+    from rag.embed import FakeEmbedder
+    from rag.indexer import Indexer
+
+    config, _ = built
+    extra = tmp_path / "cron"
+    extra.mkdir()
+    (extra / "zz_cron.txt").write_text("哈尔滨新区今年引进项目42个，总投资77.7亿元。", encoding="utf-8")
+    assert services.refresh() is False  # nothing changed yet
+    Indexer(config, FakeEmbedder()).run([extra])  # `rag index` from cron, another process's objects
+    assert any(r[0] == "zz_cron.txt" for r in services.sources())
+    last = list(services.ask("哈尔滨新区今年引进项目总投资多少？", "auto"))[-1]
+    assert "77.7" in last.answer_md and "zz_cron.txt" in last.sources_html
+
+
 def test_layout_builds(services):
     from rag.ui.app import build
 

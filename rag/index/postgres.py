@@ -37,6 +37,7 @@ SCHEMA_VERSION = 2
 KEEP_GENERATIONS = 2  # the current one and the one before, which readers may still hold
 WRITE_LOCK = 7_372_104_955  # pg_advisory_lock key: one writer at a time
 EF_SEARCH = 100  # pgvector's HNSW search width
+BUILD_MEM_MAX_MB = 4096  # the most maintenance_work_mem a write asks for (a 1M-passage e5 index needs ~2.4 GB)
 
 class StoreUnavailable(RagError):
     exit_code = 3
@@ -145,6 +146,19 @@ class PostgresStore:
         with self.connect() as conn:
             return self._version(conn) > 0 and self._current(conn) is not None
 
+    def current(self) -> str | None:
+        """The current generation's number (None without an index): one indexed row."""
+        import psycopg
+
+        try:
+            with self.connect() as conn:
+                if self._version(conn) == 0:
+                    return None
+                gen = self._current(conn)
+        except psycopg.Error as e:
+            raise StoreUnavailable(f"cannot read the index in {_redact(self.url)}: {_first_line(e)}") from e
+        return None if gen is None else str(gen)
+
     def _current(self, conn) -> int | None:
         row = conn.execute("SELECT generation FROM rag_state WHERE id = 1").fetchone()
         return row[0] if row else None
@@ -206,7 +220,7 @@ class PostgresStore:
             if self._writer is None:  # lock() has migrated already
                 self.migrate(conn)
             self._vectors(conn)
-            bm25 = BM25([tokens(p.text, bridge=True) for p in index.passages])
+            bm25 = BM25(tokens(p.text, bridge=True) for p in index.passages)
             with conn.transaction():
                 if self._writer is None:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
@@ -235,8 +249,8 @@ class PostgresStore:
                 _copy_keywords(conn, t["keywords"], ((term, w.indices[w.indptr[j]:w.indptr[j + 1]],
                                                       w.data[w.indptr[j]:w.indptr[j + 1]])
                                                      for j, term in enumerate(terms)))
-                # Index builds in memory where the server allows: HNSW slows sharply once its graph spills.
-                conn.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                # HNSW builds in memory where the server allows: it slows sharply once its graph spills.
+                conn.execute(f"SET LOCAL maintenance_work_mem = '{_build_mem_mb(len(index.passages), dim)}MB'")
                 conn.execute(f"CREATE INDEX ON {t['passages']} USING hnsw (embedding vector_ip_ops)")
                 manifest = {**index.manifest, "passages": len(index.passages), "articles": len(index.articles),
                             "dim": dim}
@@ -273,9 +287,12 @@ class PostgresStore:
         return PostgresSearch(self, index.manifest["generation"])
 
 
-def _copy_text(value: str) -> str:
-    """A value in COPY's text format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _build_mem_mb(passages: int, dim: int) -> int:
+    """Room for the HNSW build: each vector and its graph links (m = 16: 32 neighbours of 6 bytes on
+    layer 0, plus tuple overhead), a third more for slack; at least pgvector's usual 1 GB and at
+    most BUILD_MEM_MAX_MB, so a large index does not take a small server's memory."""
+    need = passages * (dim * 4 + 32 * 6 + 100) * 4 // 3 // 2**20
+    return int(min(max(need, 1024), BUILD_MEM_MAX_MB))
 
 
 def _array(v) -> np.ndarray:

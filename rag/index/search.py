@@ -33,7 +33,7 @@ def faiss_store(vectors: np.ndarray, dim: int):
 
 class LocalSearch:
     def __init__(self, index: StoredIndex, bridge: bool = True):
-        self.bm25 = BM25([tokens(p.text, bridge=bridge) for p in index.passages])
+        self.bm25 = BM25(tokens(p.text, bridge=bridge) for p in index.passages)
         dim = index.vectors.shape[1] if index.vectors.ndim == 2 else 1
         self.vector_store = faiss_store(index.vectors, dim)
 

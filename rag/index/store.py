@@ -72,6 +72,13 @@ class IndexStore:
     def exists(self) -> bool:
         return self.link.exists()
 
+    def current(self) -> str | None:
+        """The current version's name (None without an index): cheap, to tell whether it changed."""
+        try:
+            return os.readlink(self.link)
+        except OSError:
+            return None
+
     def load(self, verify: bool = True, vectors: bool = True) -> StoredIndex:
         """`vectors` is for the Postgres store's signature: local search needs them in memory."""
         if not self.link.exists():

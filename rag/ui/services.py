@@ -53,6 +53,16 @@ class Services:
         self.pipe.warm_up()
         return self
 
+    def refresh(self, wait: bool = True) -> bool:
+        """Pick up an index another process wrote since this one loaded it. `wait=False` skips it
+        while a request holds the model (the next call catches up) rather than queue behind it."""
+        if not self.lock.acquire(blocking=wait):
+            return False
+        try:
+            return self.pipe.refresh()
+        finally:
+            self.lock.release()
+
     @property
     def index(self) -> StoredIndex:
         assert self.pipe.index is not None, "warm_up() loads it"
@@ -140,8 +150,9 @@ class Services:
         lang = LANGS.get(language, language or "")
         try:
             question = check_question(question, self.config.max_question_chars)
+            self.refresh(wait=False)
             refused = self.answerer.refusal(question, lang or None)
-        except BadInput as e:
+        except RagError as e:  # bad input, or the store unreachable on refresh
             yield AskUpdate(render_error(str(e)), "", "", "error")
             return
         if refused is not None:  # a language it does not read: no evidence, no confidence to show
@@ -178,6 +189,7 @@ class Services:
     def topics(self, lang: str = "en") -> list[str]:
         from ..brief.topics import list_topics
 
+        self.refresh(wait=False)
         return [t["topic"] for t in list_topics(self.index.articles, self.index.passages, lang)]
 
     def brief(self, topic: str, language: str, since: str, out_dir: Path, progress=None):
@@ -185,6 +197,7 @@ class Services:
         from ..prompts import Prompts
 
         lang = LANGS.get(language, language) or "en"
+        self.refresh()
         with self.lock:
             b = self.pipe.briefer().run(topic, lang, (since or "").strip(),
                                         (lambda d, t, w: progress(d / max(t, 1), desc=w)) if progress else None)
@@ -199,6 +212,7 @@ class Services:
     def figures(self, query: str = "", doc: str = "") -> list[list]:
         from ..figures.table import filter_figures, rows
 
+        self.refresh(wait=False)
         table = rows(filter_figures(self.index.figures, self.index.articles, query or "", doc or ""),
                      self.index.articles)
         # "over 100 million yuan" for 超亿元: a scale word alone is a bound, not an amount.
@@ -235,6 +249,7 @@ class Services:
     def sources(self) -> list[list]:
         from ..sources import source_rows
 
+        self.refresh(wait=False)
         return [[r.doc, r.language, _short_title(r.title, 48),
                  r.date + (f" ({r.date_source})" if r.date and r.date_source else ""), r.outlet, r.author,
                  r.currency, r.passages]
