@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--report-only", action="store_true",
                    help="rewrite the report from the rows-*.jsonl an earlier (possibly interrupted) run left in --out")
     e.add_argument("--no-ingestion", action="store_true", help="skip the html-dev ingestion score")
+    e.add_argument("--briefings", type=Path, nargs="?", const=PROJECT_ROOT / "eval" / "briefings.jsonl",
+                   metavar="FILE", help="run only the briefing checks (default eval/briefings.jsonl) over the "
+                                        "index, writing briefings.md and .json to --out")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)

@@ -52,7 +52,9 @@ def test_every_evidence_quote_is_in_its_article_and_holds_the_answer():
 
 
 def test_briefing_figures_are_in_their_documents():
+    assert {(b.lang) for b in BRIEFINGS if b.docs == ["004_702c8b251f750e4a.txt"]} == {"en", "zh", "ko"}
     for b in BRIEFINGS:
+        assert b.docs and all((SEEDS / d).exists() for d in b.docs) and {f["doc"] for f in b.figures} <= set(b.docs)
         for f in b.figures:
             found = mentions(_article(f["doc"]))
             assert any(m.value == Decimal(f["value"]) and units_compatible(m.unit, f["unit"]) for m in found), (b.id, f)

@@ -55,6 +55,8 @@ def _known(config: Config, s: EvalSet) -> set[Decimal]:
 
 
 def run_eval(args, config: Config) -> int:
+    if getattr(args, "briefings", None):
+        return _run_briefings(args, config)
     sets = [load_set(p, mini=args.mini) for p in args.eval_set] if args.eval_set else default_sets(mini=args.mini)
     names = [s.name for s in sets]
     if len(set(names)) != len(names):
@@ -110,3 +112,18 @@ def run_eval(args, config: Config) -> int:
     print(write_report(results, out, described, note, ingestion, _meta(config)))
     return 0
 
+
+
+def _run_briefings(args, config: Config) -> int:
+    from ..pipeline import Pipeline
+    from .briefings import run_briefings
+    from .dataset import load_briefings
+
+    checks = load_briefings(args.briefings)
+    ids = {i.strip() for i in (args.ids or "").split(",") if i.strip()}
+    checks = [c for c in checks if not ids or c.id in ids][:args.limit or None]
+    if not checks:
+        raise BadInput(f"{args.briefings}: no briefing checks to run")
+    pipe = Pipeline(config).warm_up()
+    print(run_briefings(pipe, checks, args.out or PROJECT_ROOT / "eval" / "results", _meta(config)))
+    return 0

@@ -58,7 +58,8 @@ class BriefingCheck:
     id: str
     topic: str
     lang: str
-    figures: list[dict]  # {value, unit, doc}
+    figures: list[dict]  # {value, unit, doc}: the topic's key figures, which must appear
+    docs: list[str] = field(default_factory=list)  # the topic's articles (default: its figures'); others are off topic
 
 
 def load_items(path: Path) -> list[Item]:
@@ -85,5 +86,15 @@ def load_items(path: Path) -> list[Item]:
 
 
 def load_briefings(path: Path) -> list[BriefingCheck]:
-    return [BriefingCheck(**json.loads(line)) for line in Path(path).read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"{path}: cannot read the briefing checks ({e})") from e
+    out = []
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append(BriefingCheck(**json.loads(line)))
+            except (ValueError, TypeError) as e:
+                raise BadInput(f"{path}:{n}: not a valid briefing check ({e})") from e
+    return out

@@ -1,0 +1,70 @@
+"""The briefing checks score what a briefing shows, on a fake-model briefing of the seeds."""
+import dataclasses
+
+import pytest
+
+from rag.brief.render import to_markdown
+from rag.evaluation.briefings import score_briefing, summarize_briefings
+from rag.evaluation.dataset import BriefingCheck
+from rag.llm.fake import FakeLLM
+from rag.pipeline import Pipeline
+from rag.prompts import Prompts
+
+TOPIC = "Changchun–Siping integration"
+DOC = "004_702c8b251f750e4a.txt"
+
+
+@pytest.fixture
+def briefing(built):
+    config, emb = built
+    briefer = Pipeline(config, emb, FakeLLM()).warm_up().briefer()
+    return briefer, briefer.run(TOPIC, "en"), Prompts(config.prompts_dir)
+
+
+def _score(briefer, b, prompts, figures=None, docs=None, markdown=None):
+    check = BriefingCheck("t", TOPIC, b.language, figures or [], docs or [DOC])
+    return score_briefing(b, check, markdown if markdown is not None else to_markdown(b, prompts),
+                          briefer.passages, briefer.articles, prompts)
+
+
+def test_a_key_figure_the_briefing_shows_counts_and_one_it_lacks_is_named(briefing):
+    briefer, b, prompts = briefing
+    shown = b.figures[0]
+    s = _score(briefer, b, prompts, [{"value": shown.value, "unit": shown.unit, "doc": shown.doc},
+                                     {"value": "123456789", "unit": "yuan", "doc": DOC}])
+    assert (s.expected, s.found) == (2, 1) and s.missing == ["123456789 yuan"]
+
+
+def test_figures_from_articles_outside_the_topic_are_off_topic(briefing):
+    briefer, b, prompts = briefing
+    assert _score(briefer, b, prompts).off_topic == []
+    other = next(f for f in briefer.figures if f.doc != DOC and f.unit == "yuan")
+    s = _score(briefer, dataclasses.replace(b, figures=[*b.figures, other]), prompts)
+    assert s.off_topic == [f"{other.value} yuan ({other.doc})"]
+
+
+def test_a_note_with_a_figure_or_place_its_passage_lacks_is_unfaithful(briefing):
+    briefer, b, prompts = briefing
+    assert b.notes and all(x.faithful for x in _score(briefer, b, prompts).sentences if x.source == "note")
+    note = b.notes[0]
+    bad = dataclasses.replace(note, text=f"Shanghai signed deals worth 9,876 billion yuan. [{note.marker}]")
+    s = _score(briefer, dataclasses.replace(b, notes=[bad, *b.notes[1:]]), prompts)
+    (first,) = [x for x in s.sentences if x.text.startswith("Shanghai")]
+    assert not first.faithful and "Shanghai" in first.missing and any("9,876" in m for m in first.missing)
+
+
+def test_repeated_and_unresolved_markers_are_counted(briefing):
+    briefer, b, prompts = briefing
+    md = to_markdown(b, prompts)
+    assert _score(briefer, b, prompts).repeated_markers == 0
+    s = _score(briefer, b, prompts, markdown=md + "\nMore [1] [1], and [99].")
+    assert s.repeated_markers == 1 and s.unresolved_markers == [99]
+
+
+def test_english_labels_in_a_korean_briefing_are_caught(briefing):
+    briefer, b, prompts = briefing
+    ko = dataclasses.replace(b, language="ko")
+    assert _score(briefer, ko, prompts, markdown="## 개요\n내용").labels_ok
+    assert not _score(briefer, ko, prompts, markdown="## Key developments\n내용").labels_ok
+    summary = summarize_briefings([_score(briefer, b, prompts)])
+    assert summary["all"]["briefings"] == 1 and 0 < summary["all"]["faithful"] <= 1
