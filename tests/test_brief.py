@@ -162,3 +162,13 @@ def test_progress_names_the_steps(pipe):
     b = pipe.briefer().run(TOPIC, "en", on_progress=lambda done, total, what: steps.append(what))
     assert steps[0].startswith("selecting passages") and steps[-1].startswith("writing the overview")
     assert f"note 1 of {b.timings['passages']}" in steps[1]
+
+
+def test_overview_keeps_only_what_its_notes_passages_say(pipe):
+    first = pipe.briefer().run(TOPIC, "en")  # notes cached; the next run makes one call, the overview
+    m = first.notes[0].marker
+    kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
+    pipe.llm.script = [f"Shanghai also joined the plan [{m}]. {kept} [{m}] [{m}]"]
+    b = pipe.briefer().run(TOPIC, "en")
+    assert "Shanghai" not in b.overview  # a place none of the cited passages names
+    assert b.overview == f"{kept} [{m}]"  # the repeated marker collapsed

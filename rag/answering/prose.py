@@ -20,6 +20,20 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in _ANSWER_SENT.split(text) if p.strip()]
 
 
+def cited_sentences(text: str) -> list[str]:
+    """Sentences, each with the markers written after its end ("… 4901亿元。[2] Next …"): a run of
+    markers opening a sentence belongs to the one before it."""
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        lead = re.match(r"(?:\s*\[\d+\])+\s*", sentence) if out else None
+        if lead:
+            out[-1] = out[-1].rstrip() + " " + lead.group(0).strip()
+            sentence = sentence[lead.end():]
+        if sentence.strip():
+            out.append(sentence.strip())
+    return out
+
+
 def claims(text: str, marker: str) -> list[str]:
     """Sentences carrying `marker`; a marker standing after a sentence's end belongs to that sentence."""
     out, prev = [], ""

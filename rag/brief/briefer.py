@@ -30,6 +30,7 @@ from .names import invented_names
 from .notes import NoteCache
 
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
+_REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
 
 
 def _first_sentence(text: str, complete: bool) -> str:
@@ -298,10 +299,22 @@ class Briefer:
         text = self._cite_unmarked(_trailing_markers(text), notes)
         v = self.verifier.run(text, lang, known, list(known.values()))
         label = self.prompts.messages["unverified"][lang].strip()
-        from ..answering.prose import split_sentences
+        from ..answering.prose import cited_sentences
 
-        kept = [x for x in split_sentences(v.text) if label not in x]  # drop sentences with unverified figures
+        # Only what the notes' passages say: a sentence with an unverified figure, or naming a place
+        # or name that none of the passages it cites, their titles or their articles' main places
+        # hold, is dropped.
+        kept = [x for x in (_REPEATED.sub(r"\1", x) for x in cited_sentences(v.text))
+                if label not in x and not self._names_unbacked(x, lang, notes)]
         return " ".join(kept), [c for c in v.checks if c.supported]
+
+    def _names_unbacked(self, sentence: str, lang: str, notes: list[Note]) -> list[str]:
+        cited = {int(m) for m in _MARKER.findall(sentence)}
+        ps = [self.passages[n.passage_id] for n in notes if n.marker in cited]
+        source = " ".join([self.articles[p.doc].text[p.start:p.end] for p in ps]
+                          + [self.articles[p.doc].title for p in ps])
+        places = [x for p in ps for x in self.doc_places[p.doc]]
+        return invented_names(_MARKER.sub("", sentence), lang, source, places) if ps else ["(no marker)"]
 
     @staticmethod
     def _cite_unmarked(text: str, notes: list[Note]) -> str:

@@ -2,9 +2,9 @@
 absent, every sentence's figures and places found in the passages it cites, labels and prose in the
 briefing's language, markers resolved and never repeated.
 
-Faithfulness here is stricter than the briefer's own checks, so it measures them rather than
-repeating them: a place counts only where the cited passage itself (or its article's title) names
-it, not where its article is mostly about it.
+A sentence is faithful when every figure it states is in the passages it cites, and every place it
+names is named there, in those passages' titles, or is one their articles are mainly about (a
+passage on "the two provinces" in an article about Heilongjiang and Guangdong backs both names).
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from ..answering.prose import answer_language, split_sentences
+from ..answering.prose import answer_language, cited_sentences
 from ..brief.briefer import Briefing
-from ..figures.context import entities_in, with_provinces
+from ..figures.context import entities_in, main_entities, with_provinces
 from ..figures.parse import parse_figures
 from ..prompts import Prompts
 from ..types import Article, Passage
@@ -75,7 +75,8 @@ def _check_sentence(text: str, source: str, cited: list[Passage], articles: dict
     titles = " ".join(articles[p.doc].title for p in cited)
     bare = _MARK.sub("", text)
     missing = [m.text for m in parse_figures(bare) if not m.is_bare and Decimal(m.value) not in _values(body)]
-    places = with_provinces(entities_in(body) + entities_in(titles))
+    places = with_provinces(entities_in(body) + entities_in(titles)
+                            + [x for p in cited for x in main_entities(articles[p.doc].text)])
     unnamed = [n for n in entities_in(bare) if n not in places]
     return SentenceCheck(bare.strip(), source, not missing, not unnamed, missing + unnamed)
 
@@ -103,7 +104,7 @@ def score_briefing(b: Briefing, check: BriefingCheck, markdown: str, passages: d
     by_marker = {n.marker: passages[n.passage_id] for n in b.notes if n.passage_id in passages}
     sentences = [_check_sentence(n.text, "note" if n.kind == "model" else "figure note", [by_marker[n.marker]],
                                  articles) for n in b.notes if n.marker in by_marker]
-    for s in split_sentences(b.overview):
+    for s in cited_sentences(b.overview):
         cited = [by_marker[int(m)] for m in _MARK.findall(s) if int(m) in by_marker]
         if _MARK.sub("", s).strip():
             sentences.append(_check_sentence(s, "overview", cited, articles))
@@ -185,8 +186,8 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
     was = f" (before: {before['meta'].get('commit', '?')})" if before else ""
     lines = [f"# Briefing checks ({meta.get('commit', '?')}, {meta.get('model', '')})", "",
              "Per briefing language; in brackets the previous run's value" + was + ". Faithful: the sentence's "
-             "figures and places are in the passages it cites (a place counts where the passage or its "
-             "article's title names it).", "",
+             "figures are in the passages it cites, and its places are named there, in their titles, or are "
+             "their articles' main places.", "",
              "| language | briefings | key-figure recall | off-topic figures / shown | faithful sentences | "
              "model-written faithful | labels in language | prose in language | repeated markers | "
              "unresolved markers | median s |", "|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -39,6 +39,7 @@ WRITE_LOCK = 7_372_104_955  # pg_advisory_lock key: one writer at a time
 EF_SEARCH = 100  # pgvector's HNSW search width
 BUILD_MEM_MAX_MB = 4096  # the most maintenance_work_mem a write asks for (a 1M-passage e5 index needs ~2.4 GB)
 
+
 class StoreUnavailable(RagError):
     exit_code = 3
 
