@@ -67,15 +67,16 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
             v /= np.linalg.norm(v, axis=1, keepdims=True)
             stored = StoredIndex({}, passages, v.astype(np.float32), {}, index.aliases)
             t = time.perf_counter()
-            backends: dict[str, Search] = {"local": LocalSearch(stored, config.bridge)}
+            local = LocalSearch(stored, config.bridge)
+            backends: dict[str, Search] = {"local": local}
             builds = {"local": time.perf_counter() - t}
             if url:
                 from .index.postgres import PostgresStore
 
                 store = PostgresStore(url)
                 t = time.perf_counter()
-                with store.lock():
-                    store.write(stored)
+                with store.lock():  # the same tokens and weights as the local store's, not computed twice
+                    store.write(stored, bm25=local.bm25 if config.bridge else None)
                 builds["postgres"] = time.perf_counter() - t
                 backends["postgres"] = store.search(stored)
             local_top: dict[tuple[str, str], list[str]] = {}
@@ -99,7 +100,8 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
             server.delete()
     lines += ["", "RSS: this process for the local store (index in memory); the PostgreSQL server's processes "
               "for postgres (n/a for a remote server). Build: local = BM25 matrix + FAISS; postgres = COPY of "
-              "passages, vectors and packed BM25 keyword rows, their HNSW index, in one transaction. Top 5 as local: "
+              "passages, vectors and packed BM25 keyword rows (the weights the local build computed, not computed "
+              "twice), their HNSW index, in one transaction. Top 5 as local: "
               "questions whose top 5 equal the local store's (HNSW is approximate; BM25 is exact in both)."]
     return lines
 

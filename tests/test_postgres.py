@@ -324,3 +324,16 @@ def test_not_a_postgres_url_is_refused():
     with pytest.raises(RagError, match="postgresql://"):
         PostgresStore("mysql://x@y/z")
 
+
+
+def test_scaling_bench_times_both_stores_and_checks_they_agree(fake_config, database):
+    from rag.bench import retrieval_scaling
+
+    emb = FakeEmbedder()
+    Indexer(fake_config, emb).run([fake_config.corpus_dir])
+    questions = ["两省对俄贸易额2019年是多少？", "장춘과 사평의 협력 프로젝트", "Harbin new area investment"]
+    lines = retrieval_scaling(fake_config, emb, [400], questions, database)
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines if line.startswith("| 400 |")]
+    assert [(r[1], r[4]) for r in rows] == [(s, m) for s in ("local", "postgres") for m in ("bm25", "dense", "hybrid")]
+    same = {(r[1], r[4]): r[8] for r in rows}
+    assert same[("local", "bm25")] == same[("postgres", "bm25")] == "3/3"  # exact in both stores

@@ -208,9 +208,10 @@ class PostgresStore:
                                f"its manifest {manifest.get('passages')}. Rebuild it.")
         return StoredIndex(articles, passages, vecs, {**manifest, "generation": gen}, aliases, None, figures)
 
-    def write(self, index: StoredIndex, faiss_writer=None) -> str:
+    def write(self, index: StoredIndex, faiss_writer=None, bm25: BM25 | None = None) -> str:
         """A new generation, made current in the same transaction. Call under lock(). `faiss_writer`
-        is the local store's: vectors are indexed here by HNSW."""
+        is the local store's: vectors are indexed here by HNSW. `bm25`: the keyword weights of these
+        passages where the caller has them already (the benchmark), else computed here."""
         import psycopg
 
         from ..text.tokenize import tokens
@@ -221,7 +222,7 @@ class PostgresStore:
             if self._writer is None:  # lock() has migrated already
                 self.migrate(conn)
             self._vectors(conn)
-            bm25 = BM25(tokens(p.text, bridge=True) for p in index.passages)
+            bm25 = bm25 or BM25(tokens(p.text, bridge=True) for p in index.passages)
             with conn.transaction():
                 if self._writer is None:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
