@@ -2,6 +2,7 @@
 
     .venv/bin/python eval/fit.py [--grid rrf_k=3,5,10 language_quota=0,1,2 ...] [--out eval/results/fit.md]
     .venv/bin/python eval/fit.py --grounding    # the grounding check's two thresholds
+    .venv/bin/python eval/fit.py --coverage     # the briefing's corpus-coverage threshold
 
 Fitted on seeds-dev plus the "fit" half of ../shared/ext-dev (split by article, so a question's
 same-topic distractors stay on its side); reported on seeds-test and the ext-dev "held" half,
@@ -128,12 +129,55 @@ def grounding(cols: list[Column], embedder) -> list[str]:
     return lines
 
 
+def coverage(cols: list[Column], embedder) -> list[str]:
+    """The threshold on a topic's best e5 similarity to any passage below which a briefing says the
+    corpus does not cover it. Covered: each answerable question against its own corpus; not covered:
+    the same question against the other corpus (the seeds say nothing about the external set's
+    subjects, and the other way round). Fitted for balanced accuracy on the fit columns."""
+    import numpy as np
+
+    pipes = {}
+    for c in cols:
+        key = str(c.config.index_dir)
+        if key not in pipes:
+            pipes[key] = Pipeline(c.config, embedder=embedder, llm=FakeLLM()).warm_up(llm=False)
+    indexes = {k: p.index.vectors for k, p in pipes.items() if p.index is not None}
+    best: dict[str, tuple[list[float], list[float]]] = {}
+    for c in cols:
+        own = str(c.config.index_dir)
+        qs = [i.question for i in c.items if i.answerable]
+        vs = np.stack([embedder.embed_query(q) for q in qs]) if qs else np.zeros((0, 1))
+        pos = (indexes[own] @ vs.T).max(axis=0).tolist() if qs else []
+        neg = [x for k, m in indexes.items() if k != own for x in (m @ vs.T).max(axis=0).tolist()] if qs else []
+        best[c.name] = (pos, neg)
+    lines = ["| coverage_min | " + " | ".join(f"{c.name} covered kept | {c.name} uncovered refused" for c in cols)
+             + " | balanced accuracy (fit) |", "|---|" + "---|---|" * len(cols) + "---|"]
+    scored = []
+    for t in [round(x, 2) for x in np.arange(0.70, 0.92, 0.01)]:
+        cells, accs = [], []
+        for c in cols:
+            pos, neg = best[c.name]
+            kept, refused = sum(x >= t for x in pos), sum(x < t for x in neg)
+            cells.append(f"{kept}/{len(pos)} | {refused}/{len(neg)}")
+            if c.fit and pos and neg:
+                accs.append((kept / len(pos) + refused / len(neg)) / 2)
+        acc = sum(accs) / len(accs) if accs else float("nan")
+        scored.append((acc, t))
+        lines.append(f"| {t} | " + " | ".join(cells) + f" | {acc:.3f} |")
+        print(lines[-1], flush=True)
+    acc, t = max(scored)
+    lines += ["", f"Best on the fit columns: coverage_min = {t} (balanced accuracy {acc:.3f})."]
+    print(lines[-1])
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grid", nargs="*", default=[], help="field=v1,v2,... (replaces the default grid)")
     ap.add_argument("--out", type=Path, default=None, help="where the table goes (default: eval/results/fit.md; "
-                    "with --grounding, printed only)")
+                    "with --grounding or --coverage, printed only)")
     ap.add_argument("--grounding", action="store_true", help="fit the grounding check's thresholds instead")
+    ap.add_argument("--coverage", action="store_true", help="fit the briefing's corpus-coverage threshold instead")
     args = ap.parse_args(argv)
     grid = DEFAULT_GRID
     if args.grid:
@@ -147,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     embedder.warm_up()
     cols = columns(base, embedder)
     embedder = Memo(embedder)
-    if args.grounding:
-        table = grounding(cols, embedder)
+    if args.grounding or args.coverage:
+        table = grounding(cols, embedder) if args.grounding else coverage(cols, embedder)
         if args.out:
             args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
         return 0
