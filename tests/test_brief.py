@@ -172,3 +172,22 @@ def test_overview_keeps_only_what_its_notes_passages_say(pipe):
     b = pipe.briefer().run(TOPIC, "en")
     assert "Shanghai" not in b.overview  # a place none of the cited passages names
     assert b.overview == f"{kept} [{m}]"  # the repeated marker collapsed
+
+
+def test_key_figures_lead_with_the_headline_and_the_lead_and_list_each_once(pipe):
+    from decimal import Decimal
+
+    from rag.figures.parse import parse_figures
+
+    b = pipe.briefer().run(TOPIC, "en")
+    arts = pipe.index.articles
+    lead = {p.id for p in pipe.index.passages if p.ordinal == 0}
+
+    def headline(f):
+        return Decimal(f.value) in {Decimal(m.value) for m in parse_figures(arts[f.doc].title) if not m.is_bare}
+
+    ranks = [(not headline(f), f.passage_id not in lead) for f in b.figures]
+    assert ranks == sorted(ranks) and ranks[0][0] is False  # 001's title states 5000亿
+    assert any(r[0] for r in ranks)
+    rows = [(f.doc, f.value, f.unit) for f in b.figures]
+    assert len(rows) == len(set(rows))  # 1114.79亿元, written twice in its article, is one row

@@ -110,6 +110,7 @@ class Briefer:
         note_prompt = self.prompts.template("brief_note_system.txt") + self.prompts.template("brief_note_user.txt")
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
+        self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
 
     def select(self, topic: str, since: str) -> list[Passage]:
         """Half the slots: passages whose figures measure known things about the topic's places (a
@@ -338,8 +339,26 @@ class Briefer:
             spans.setdefault(p.doc, []).append((p.start, p.end))
         picked = [f for f in self.figures if any(s <= f.start < e for s, e in spans.get(f.doc, []))
                   and (f.measure or f.unit in ("yuan", "people", "tonnes", "%", "projects", "companies", "m²"))]
-        picked.sort(key=lambda f: (f.date, f.doc, f.start))
-        return picked[:self.config.brief_figures]
+        picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
+        picked.sort(key=lambda f: f.date, reverse=True)
+        picked.sort(key=self._salience)
+        rows: dict[tuple[str, str, str], Figure] = {}  # a figure an article repeats is one row
+        for f in picked:
+            rows.setdefault((f.doc, f.value, f.unit), f)
+        return list(rows.values())[:self.config.brief_figures]
+
+    def _salience(self, f: Figure) -> tuple[bool, bool, bool, bool]:
+        """Headline figures first (the title states the value), then the lead passage's, then
+        cumulative totals, then those of a known measure. An order, not a score: nothing here to
+        weigh by hand."""
+        from ..figures.parse import parse_figures
+
+        if f.doc not in self._headline:
+            title = self.articles[f.doc].title if f.doc in self.articles else ""
+            self._headline[f.doc] = {Decimal(m.value) for m in parse_figures(title) if not m.is_bare}
+        p = self.passages.get(f.passage_id)
+        return (Decimal(f.value) not in self._headline[f.doc], not (p is not None and p.ordinal == 0),
+                "cumulative" not in f.flags, not f.measure)
 
     def _sources(self, citations: list[Citation]) -> list[dict]:
         seen, out = set(), []
