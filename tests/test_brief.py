@@ -191,3 +191,14 @@ def test_key_figures_lead_with_the_headline_and_the_lead_and_list_each_once(pipe
     assert any(r[0] for r in ranks)
     rows = [(f.doc, f.value, f.unit) for f in b.figures]
     assert len(rows) == len(set(rows))  # 1114.79亿元, written twice in its article, is one row
+
+
+def test_a_topic_one_article_covers_fills_the_slots_from_it(pipe):
+    chosen = pipe.briefer().select("Changchun–Siping integration", "")
+    assert {p.doc for p in chosen} == {"004_702c8b251f750e4a.txt"}
+    assert pipe.config.brief_per_doc < len(chosen) <= pipe.config.brief_passages
+
+
+def test_a_since_date_after_every_article_is_an_error_not_a_topic_the_corpus_lacks(pipe):
+    with pytest.raises(BadInput, match="dated 2099-01-01 or later"):
+        pipe.briefer().run("Changchun–Siping integration", "en", since="2099-01-01")

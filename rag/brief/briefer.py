@@ -59,6 +59,14 @@ Progress = Callable[[int, int, str], None]
 _NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs", "count")
 
 
+_TABLE_UNITS = ("yuan", "people", "tonnes", "%", "projects", "companies", "m²")
+
+
+def _table_worthy(f: Figure) -> bool:
+    """A figure for the key-figures table: of a known measure, or in a unit a briefing is read for."""
+    return bool(f.measure) or f.unit in _TABLE_UNITS
+
+
 @dataclass
 class Note:
     marker: int
@@ -113,26 +121,30 @@ class Briefer:
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
 
     def select(self, topic: str, since: str) -> list[Passage]:
-        """Half the slots: passages whose figures measure known things about the topic's places (a
-        briefing is read for its numbers); the rest: retrieval order. At most brief_per_doc per article."""
-        def fresh(p: Passage) -> bool:
-            return not since or (p.date or "") >= since
-
+        """Half the slots: passages richest in table-worthy figures about the topic's places (a
+        briefing is read for its numbers); the rest: retrieval order. A topic naming places takes
+        only passages about all of them (their article's places count, and a city counts for its
+        province). At most brief_per_doc per article while other articles have passages to give;
+        slots left over then go to more of the same articles (a topic one article covers)."""
         places = set(entities_in(topic))
+
+        def eligible(p: Passage) -> bool:
+            return (not since or (p.date or "") >= since) and (not places or places <= self._places_of(p))
+
         richness: dict[str, int] = {}
         for f in self.figures:
-            if f.measure and places and places <= with_provinces(f.scope):
+            if places and _table_worthy(f) and places <= with_provinces(f.scope):
                 richness[f.passage_id] = richness.get(f.passage_id, 0) + 1
         rich = [self.passages[pid] for pid, _ in sorted(richness.items(), key=lambda kv: -kv[1])]
         hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]
         chosen: list[Passage] = []
         per_doc: dict[str, int] = {}
-        quota = self.config.brief_passages // 2
-        for pool, limit in ((rich, quota), (hits, self.config.brief_passages), (rich, self.config.brief_passages)):
+        n, cap = self.config.brief_passages, self.config.brief_per_doc
+        for pool, limit, most in ((rich, n // 2, cap), (hits, n, cap), (rich, n, cap), (rich, n, n), (hits, n, n)):
             for p in pool:
                 if len(chosen) >= limit:
                     break
-                if p in chosen or not fresh(p) or per_doc.get(p.doc, 0) >= self.config.brief_per_doc:
+                if p in chosen or per_doc.get(p.doc, 0) >= most or not eligible(p):
                     continue
                 per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
                 chosen.append(p)
@@ -168,15 +180,11 @@ class Briefer:
         if on_progress:
             on_progress(0, 1, "selecting passages about the topic")
         chosen = self.select(topic, since)
+        asked = set(entities_in(topic))
+        if not chosen and asked and not (since and self.select(topic, "")):
+            return self._not_covered(topic, lang, since, sorted(asked), t0)  # no passage about its places
         if not chosen:
             raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
-        # A topic naming places is briefed only from passages about all of them (their article's
-        # places count, and a city counts for its province); none such means the corpus lacks it.
-        asked = set(entities_in(topic))
-        if asked:
-            chosen = [p for p in chosen if asked <= self._places_of(p)]
-            if not chosen:
-                return self._not_covered(topic, lang, since, sorted(asked), t0)
         cites = CitationList(self.articles, self.passages)
         cite = cites.cite
         notes: list[Note] = []
@@ -337,8 +345,8 @@ class Briefer:
         spans: dict[str, list[tuple[int, int]]] = {}
         for p in chosen:
             spans.setdefault(p.doc, []).append((p.start, p.end))
-        picked = [f for f in self.figures if any(s <= f.start < e for s, e in spans.get(f.doc, []))
-                  and (f.measure or f.unit in ("yuan", "people", "tonnes", "%", "projects", "companies", "m²"))]
+        picked = [f for f in self.figures
+                  if _table_worthy(f) and any(s <= f.start < e for s, e in spans.get(f.doc, []))]
         picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
         picked.sort(key=lambda f: f.date, reverse=True)
         picked.sort(key=self._salience)
