@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import resource
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -58,6 +60,8 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
              "| max ms | top 5 as local | RSS MB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     server, url = _scratch_postgres(pg)
+    if server is not None:  # a killed bench still stops its throwaway server (finally runs on SystemExit)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for n in sizes:
             picks = rng.integers(0, len(sentences), size=(n, 3))

@@ -201,7 +201,7 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
                      f"{m['figures_shown']} | {cell('faithful')} of {m['sentences']} | "
                      f"{cell('faithful_model_written')} | {m['labels_ok']}/{m['briefings']} | "
                      f"{m['prose_ok']}/{m['briefings']} | {cell('repeated_markers')} | {cell('unresolved_markers')} | "
-                     f"{_fmt(m['seconds_median'])} |")
+                     f"{m['seconds_median']:.0f} |")
     lines += ["", "## Per briefing", ""]
     for s in scores:
         bad = [x for x in s.sentences if not x.faithful]
