@@ -77,7 +77,7 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
             if url:
                 from .index.postgres import PostgresStore
 
-                store = PostgresStore(url)
+                store = PostgresStore(url, config.pg_ef_search)
                 t = time.perf_counter()
                 with store.lock():  # the same tokens and weights as the local store's, not computed twice
                     store.write(stored, bm25=local.bm25 if config.bridge else None)

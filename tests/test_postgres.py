@@ -320,6 +320,17 @@ def test_an_empty_database_says_how_to_build_the_index(database):
         PostgresStore(database).load()
 
 
+def test_the_hnsw_search_width_comes_from_the_config(pg_config):
+    from rag.index.stores import open_store
+
+    Indexer(pg_config, FakeEmbedder()).run([pg_config.corpus_dir])
+    store = open_store(pg_config.replace(pg_ef_search=37))
+    search = store.search(store.load(vectors=False))
+    assert search._db().execute("SHOW hnsw.ef_search").fetchone()[0] == "37"
+    with pytest.raises(RagError, match="ef_search"):
+        PostgresStore(pg_config.store, 0)
+
+
 def test_not_a_postgres_url_is_refused():
     with pytest.raises(RagError, match="postgresql://"):
         PostgresStore("mysql://x@y/z")

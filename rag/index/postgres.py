@@ -36,7 +36,7 @@ from .store import StoredIndex, current_figures
 SCHEMA_VERSION = 2
 KEEP_GENERATIONS = 2  # the current one and the one before, which readers may still hold
 WRITE_LOCK = 7_372_104_955  # pg_advisory_lock key: one writer at a time
-EF_SEARCH = 100  # pgvector's HNSW search width
+EF_SEARCH = 100  # pgvector's HNSW search width unless Config.pg_ef_search says otherwise
 BUILD_MEM_MAX_MB = 4096  # the most maintenance_work_mem a write asks for (a 1M-passage e5 index needs ~2.4 GB)
 
 
@@ -57,10 +57,13 @@ def _first_line(e: Exception) -> str:
 class PostgresStore:
     local = False
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, ef_search: int = EF_SEARCH):
+        if ef_search < 1:
+            raise RagError(f"ef_search must be at least 1, not {ef_search}")
         if not url.startswith(("postgresql://", "postgres://")):
             raise RagError(f"{_redact(url)}: a store must be a postgresql://user@host/db URL")
         self.url = url
+        self.ef_search = int(ef_search)
         self._writer: Any = None  # the connection holding the write lock, inside lock()
 
     # ---- connections and schema
@@ -375,7 +378,7 @@ class PostgresSearch:
         self.generation = generation
         self.tables = _tables(generation)
         self._conn: Any = None
-        self._ef = EF_SEARCH
+        self._ef = store.ef_search
         self._passages = 0
 
     def _db(self):
@@ -389,8 +392,8 @@ class PostgresSearch:
             self._passages = int(row[0])
             # Enough neighbours for the per-language split; a larger ef_search than needed made the
             # planner prefer a sequential scan at 10k passages (30 ms against 3).
-            self._conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
-            self._ef = EF_SEARCH
+            self._conn.execute(f"SET hnsw.ef_search = {self.store.ef_search}")
+            self._ef = self.store.ef_search
         return self._conn
 
     def keyword(self, toks: list[str], n: int) -> list[int]:

@@ -7,4 +7,4 @@ from .store import IndexStore
 
 
 def open_store(config: Config) -> IndexStore | PostgresStore:
-    return PostgresStore(config.store) if config.store else IndexStore(config.index_dir)
+    return PostgresStore(config.store, config.pg_ef_search) if config.store else IndexStore(config.index_dir)
