@@ -121,8 +121,8 @@ class Briefer:
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
 
     def select(self, topic: str, since: str) -> list[Passage]:
-        """Half the slots: passages richest in table-worthy figures about the topic's places (a
-        briefing is read for its numbers); the rest: retrieval order. A topic naming places takes
+        """Half the slots: passages with the most salient table-worthy figures about the topic's
+        places (a briefing is read for its numbers); the rest: retrieval order. A topic naming places takes
         only passages about all of them (their article's places count, and a city counts for its
         province). At most brief_per_doc per article while other articles have passages to give;
         slots left over then go to more of the same articles (a topic one article covers)."""
@@ -131,11 +131,14 @@ class Briefer:
         def eligible(p: Passage) -> bool:
             return (not since or (p.date or "") >= since) and (not places or places <= self._places_of(p))
 
-        richness: dict[str, int] = {}
+        # Passages by their most salient such figure (as the table ranks them), then by how many they hold.
+        best: dict[str, tuple] = {}
+        count: dict[str, int] = {}
         for f in self.figures:
             if places and _table_worthy(f) and places <= with_provinces(f.scope):
-                richness[f.passage_id] = richness.get(f.passage_id, 0) + 1
-        rich = [self.passages[pid] for pid, _ in sorted(richness.items(), key=lambda kv: -kv[1])]
+                best[f.passage_id] = min(best.get(f.passage_id, (True,) * 4), self._salience(f))
+                count[f.passage_id] = count.get(f.passage_id, 0) + 1
+        rich = [self.passages[pid] for pid in sorted(best, key=lambda pid: (best[pid], -count[pid]))]
         hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]
         chosen: list[Passage] = []
         per_doc: dict[str, int] = {}
