@@ -202,3 +202,8 @@ def test_a_topic_one_article_covers_fills_the_slots_from_it(pipe):
 def test_a_since_date_after_every_article_is_an_error_not_a_topic_the_corpus_lacks(pipe):
     with pytest.raises(BadInput, match="dated 2099-01-01 or later"):
         pipe.briefer().run("Changchun–Siping integration", "en", since="2099-01-01")
+
+
+def test_a_scale_word_alone_is_no_key_figure(pipe):
+    b = pipe.briefer().run(TOPIC, "en")
+    assert b.figures and all(any(ch.isdigit() for ch in f.text) for f in b.figures)  # not 亿元 from 超亿元

@@ -63,8 +63,9 @@ _TABLE_UNITS = ("yuan", "people", "tonnes", "%", "projects", "companies", "m²")
 
 
 def _table_worthy(f: Figure) -> bool:
-    """A figure for the key-figures table: of a known measure, or in a unit a briefing is read for."""
-    return bool(f.measure) or f.unit in _TABLE_UNITS
+    """A figure for the key-figures table: of a known measure, or in a unit a briefing is read for,
+    and with digits: a scale word alone (超亿元 "over 100 million yuan", 수만명) is a bound, not a figure."""
+    return (bool(f.measure) or f.unit in _TABLE_UNITS) and any(ch.isdigit() for ch in f.text)
 
 
 @dataclass
