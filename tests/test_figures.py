@@ -220,14 +220,3 @@ def test_a_generic_counter_counts_the_noun_written_before_the_number():
     units = {m.text: m.unit for m in parse_figures("累计签约对口合作项目55个，投资超亿元项目33个，建设园区3个。")}
     assert units == {"55个": "projects", "33个": "projects", "亿元": "yuan", "3个": "count"}
     assert [(m.text, m.unit) for m in parse_figures("입주 기업 12개")] == [("12개", "companies")]
-
-
-def test_or_the_noun_after_it_past_modifiers_but_not_past_a_genitive():
-    from rag.figures.parse import parse_figures
-
-    def unit(text):
-        (m,) = [m for m in parse_figures(text) if not m.is_bare]
-        return m.unit
-
-    assert unit("32개의 주요 협력 프로젝트가 착륙했다") == unit("32个重大项目落地") == "projects"
-    assert unit("3개 도시의 기업") == unit("3个城市的企业") == "count"  # cities are counted, not firms

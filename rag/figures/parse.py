@@ -57,10 +57,6 @@ UNITS: dict[str, str] = {
 COUNTED_NOUNS = {"项目": "projects", "企业": "companies", "公司": "companies", "事项": "items",
                  "프로젝트": "projects", "기업": "companies", "회사": "companies", "항목": "items"}
 _COUNTED_BEFORE = re.compile("(?:" + "|".join(COUNTED_NOUNS) + r")\s?$")
-# ... or the noun after it, past at most two modifiers that are not a genitive's head (32개의 주요
-# 협력 프로젝트, 32个重大项目; not 3개 도시의 기업, 3个城市的企业).
-_COUNTED_AFTER = re.compile(r"(?:의|的)?\s?(?:(?:[\uac00-\ud7a3]{1,6}|[\u4e00-\u9fff]{1,4})(?<![의的])\s?){0,2}?("
-                            + "|".join(COUNTED_NOUNS) + ")")
 UNIT_CLASS = {"yuan": "money", "US dollars": "usd", "people": "people", "person-times": "person-times",
               "tonnes": "mass", "kg": "mass_kg", "projects": "count", "items": "count", "companies": "count",
               "households": "count", "pairs": "count", "sets": "count", "count": "count", "times": "count",
@@ -198,8 +194,7 @@ def parse_figures(text: str) -> list[Mention]:
         unit = _unit(m.group("unit"))
         if unit == "count" and m.group("num"):
             noun = _COUNTED_BEFORE.search(masked, max(0, m.start("num") - 6), m.start("num"))
-            after = None if noun else _COUNTED_AFTER.match(masked, m.end("unit"))
-            unit = COUNTED_NOUNS[noun.group().strip()] if noun else COUNTED_NOUNS[after.group(1)] if after else unit
+            unit = COUNTED_NOUNS[noun.group().strip()] if noun else unit
         if m.group("prefix"):
             unit = "US dollars" if "$" in m.group("prefix") else "yuan"
         start = m.start("prefix") if m.group("prefix") else (m.start("num") if m.group("num") else m.start("word"))
