@@ -212,11 +212,3 @@ def test_verify_repairs_a_compound_amount_read_at_the_wrong_scale(seeds, verifie
     assert v.all_supported and "4.96 billion yuan (49억 6000만원)" in v.text
     v, _ = _run(verifier, "Guangzhou signed 5 projects [1].", "en", {1: _pid(seeds, "002", "55个")})
     assert not v.all_supported  # 5 vs 55 is not a scale slip, and 5 is not in the passage as a figure
-
-
-def test_a_generic_counter_counts_the_noun_written_before_the_number():
-    from rag.figures.parse import parse_figures
-
-    units = {m.text: m.unit for m in parse_figures("累计签约对口合作项目55个，投资超亿元项目33个，建设园区3个。")}
-    assert units == {"55个": "projects", "33个": "projects", "亿元": "yuan", "3个": "count"}
-    assert [(m.text, m.unit) for m in parse_figures("입주 기업 12개")] == [("12개", "companies")]

@@ -52,11 +52,6 @@ UNITS: dict[str, str] = {
     "个百分点": "points", "퍼센트포인트": "points", "percentage points": "points",
     "%": "%", "％": "%", "퍼센트": "%", "프로": "%", "percent": "%", "per cent": "%",
 }
-# A generic counter (个, 개) counts the noun written before the number when none follows it:
-# 签约项目55个 is 55 projects, 기업 12개 is 12 companies.
-COUNTED_NOUNS = {"项目": "projects", "企业": "companies", "公司": "companies", "事项": "items",
-                 "프로젝트": "projects", "기업": "companies", "회사": "companies", "항목": "items"}
-_COUNTED_BEFORE = re.compile("(?:" + "|".join(COUNTED_NOUNS) + r")\s?$")
 UNIT_CLASS = {"yuan": "money", "US dollars": "usd", "people": "people", "person-times": "person-times",
               "tonnes": "mass", "kg": "mass_kg", "projects": "count", "items": "count", "companies": "count",
               "households": "count", "pairs": "count", "sets": "count", "count": "count", "times": "count",
@@ -192,9 +187,6 @@ def parse_figures(text: str) -> list[Mention]:
         if m.group("escale"):
             value *= EN_SCALES[m.group("escale").lower()]
         unit = _unit(m.group("unit"))
-        if unit == "count" and m.group("num"):
-            noun = _COUNTED_BEFORE.search(masked, max(0, m.start("num") - 6), m.start("num"))
-            unit = COUNTED_NOUNS[noun.group().strip()] if noun else unit
         if m.group("prefix"):
             unit = "US dollars" if "$" in m.group("prefix") else "yuan"
         start = m.start("prefix") if m.group("prefix") else (m.start("num") if m.group("num") else m.start("word"))
