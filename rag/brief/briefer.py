@@ -129,8 +129,13 @@ class Briefer:
         slots left over then go to more of the same articles (a topic one article covers)."""
         places = set(entities_in(topic))
 
+        verdicts: dict[str, bool] = {}  # the five passes below ask again about the same passages
+
         def eligible(p: Passage) -> bool:
-            return (not since or (p.date or "") >= since) and (not places or places <= self._places_of(p))
+            if p.id not in verdicts:
+                verdicts[p.id] = ((not since or (p.date or "") >= since)
+                                  and (not places or places <= self._places_of(p)))
+            return verdicts[p.id]
 
         # Passages by their most salient such figure (as the table ranks them), then by how many they hold.
         best: dict[str, tuple] = {}
