@@ -14,6 +14,11 @@ from .config import PROJECT_ROOT, Config
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "bench_questions.txt"
 
 
+def read_questions(path: Path) -> list[str]:
+    """A questions file: one per line, `#` lines are comments."""
+    return [q for q in path.read_text(encoding="utf-8").splitlines() if q.strip() and not q.startswith("#")]
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -198,8 +203,7 @@ def run_bench(config: Config, questions_file: Path | None = None, out: Path | No
     from .indexer import Indexer
     from .pipeline import Pipeline
 
-    questions = [q for q in Path(questions_file or DEFAULT_QUESTIONS).read_text(encoding="utf-8").splitlines()
-                 if q.strip() and not q.startswith("#")]
+    questions = read_questions(Path(questions_file or DEFAULT_QUESTIONS))
     lines = [f"# rag bench — {config.llm_model if config.llm_backend == 'local' else config.llm_backend}, "
              f"{config.threads} threads, context budget {config.context_tokens} tokens", ""]
 

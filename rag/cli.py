@@ -362,14 +362,13 @@ def cmd_eval(args, config: Config) -> int:
 def _scaling_questions(path: Path | None) -> list[str]:
     """The given questions file, else every seed eval question: a p95 needs more than the five
     bench questions."""
-    from .bench import DEFAULT_QUESTIONS
+    from .bench import DEFAULT_QUESTIONS, read_questions
+    from .evaluation.dataset import load_items
 
     if path:
-        return [q for q in Path(path).read_text(encoding="utf-8").splitlines() if q.strip() and not q.startswith("#")]
+        return read_questions(Path(path))
     seeds = PROJECT_ROOT / "eval" / "questions.jsonl"
-    if not seeds.exists():
-        return _scaling_questions(DEFAULT_QUESTIONS)
-    return [json.loads(line)["question"] for line in seeds.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [i.question for i in load_items(seeds)] if seeds.exists() else read_questions(DEFAULT_QUESTIONS)
 
 
 def cmd_bench(args, config: Config) -> int:
