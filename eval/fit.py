@@ -3,6 +3,7 @@
     .venv/bin/python eval/fit.py [--grid rrf_k=3,5,10 language_quota=0,1,2 ...] [--out eval/results/fit.md]
     .venv/bin/python eval/fit.py --grounding    # the grounding check's two thresholds
     .venv/bin/python eval/fit.py --coverage     # the briefing's corpus-coverage threshold
+    .venv/bin/python eval/fit.py --brief-scope  # the briefing topic scope's two thresholds
 
 Fitted on seeds-dev plus the "fit" half of ../shared/ext-dev (split by article, so a question's
 same-topic distractors stay on its side); reported on seeds-test and the ext-dev "held" half,
@@ -171,6 +172,57 @@ def coverage(cols: list[Column], embedder) -> list[str]:
     return lines
 
 
+BRIEF_SCOPE_GRID = {"brief_scope_share_max": [0.02, 0.05, 0.1, 0.2, 0.4],
+                    "brief_scope_min": [0.25, 0.5, 0.75, 1.0]}
+
+
+def brief_scope(cols: list[Column], embedder) -> list[str]:
+    """The briefing scope's share_max and coverage_min, on the ext-dev briefing checks derived from
+    the set's titles (rag/evaluation/briefing_sets.py): each check's retrieved candidates are about
+    the topic when they come from its articles. Fitted for balanced accuracy over the candidates
+    of the "fit" checks; the "held-out" checks are reported beside."""
+    from rag.brief.scope import TopicScope
+    from rag.evaluation.briefing_sets import derive_checks
+
+    lines = ["| share_max | coverage_min | fit: on topic kept | fit: off topic left out | held-out: kept | "
+             "held-out: left out | balanced accuracy (fit) | (held-out) |", "|---|---|---|---|---|---|---|---|"]
+    scored = []
+    for root in SHARED_SETS:
+        col = next((c for c in cols if c.name.endswith("-fit") and root.name in c.name), None)
+        if col is None:
+            continue
+        pipe = Pipeline(col.config, embedder=embedder, llm=FakeLLM()).warm_up(llm=False)
+        assert pipe.retriever is not None and pipe.index is not None
+        checks = [(half, c) for half in ("fit", "held-out") for c in derive_checks(root, half)]
+        hits = {c.id: [h.passage for h in pipe.retriever.search(c.topic, top_k=col.config.brief_candidates).hits]
+                for _, c in checks}
+        for share_max, cov in itertools.product(*BRIEF_SCOPE_GRID.values()):
+            ts = TopicScope(pipe.index.articles, pipe.retriever.term_shares, share_max, cov)
+            n = {(half, label, kept): 0 for half in ("fit", "held-out") for label in (1, 0) for kept in (1, 0)}
+            for half, c in checks:
+                scope = ts.run(c.topic)
+                for p in hits[c.id]:
+                    n[(half, int(p.doc in c.docs), int(ts.about(scope, p)))] += 1
+
+            def rate(half: str, label: int, n=n) -> float:
+                total = n[(half, label, 1)] + n[(half, label, 0)]
+                return n[(half, label, label)] / total if total else float("nan")
+
+            acc = {h: (rate(h, 1) + rate(h, 0)) / 2 for h in ("fit", "held-out")}
+            scored.append((acc["fit"], share_max, cov))
+            lines.append(f"| {share_max} | {cov} | {rate('fit', 1):.1%} | {rate('fit', 0):.1%} | "
+                         f"{rate('held-out', 1):.1%} | {rate('held-out', 0):.1%} | {acc['fit']:.3f} | "
+                         f"{acc['held-out']:.3f} |")
+            print(lines[-1], flush=True)
+    # Ties (the grid is coarse, most topics one phrase) go to the smallest share_max, then the
+    # coverage nearest one half: the least the setting assumes.
+    acc, share_max, cov = max(scored, key=lambda r: (round(r[0], 3), -r[1], -abs(r[2] - 0.5)))
+    lines += ["", f"Best on the fit checks: brief_scope_share_max = {share_max}, brief_scope_min = {cov} "
+              f"(balanced accuracy {acc:.3f}; ties to the smallest share_max, then the coverage nearest 0.5)."]
+    print(lines[-1])
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grid", nargs="*", default=[], help="field=v1,v2,... (replaces the default grid)")
@@ -178,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                     "with --grounding or --coverage, printed only)")
     ap.add_argument("--grounding", action="store_true", help="fit the grounding check's thresholds instead")
     ap.add_argument("--coverage", action="store_true", help="fit the briefing's corpus-coverage threshold instead")
+    ap.add_argument("--brief-scope", action="store_true", help="fit the briefing topic scope's thresholds instead")
     args = ap.parse_args(argv)
     grid = DEFAULT_GRID
     if args.grid:
@@ -191,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     embedder.warm_up()
     cols = columns(base, embedder)
     embedder = Memo(embedder)
-    if args.grounding or args.coverage:
-        table = grounding(cols, embedder) if args.grounding else coverage(cols, embedder)
+    if args.grounding or args.coverage or args.brief_scope:
+        table = (grounding(cols, embedder) if args.grounding else coverage(cols, embedder) if args.coverage
+                 else brief_scope(cols, embedder))
         if args.out:
             args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
         return 0

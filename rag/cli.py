@@ -109,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-ingestion", action="store_true", help="skip the html-dev ingestion score")
     e.add_argument("--briefings", type=Path, nargs="?", const=PROJECT_ROOT / "eval" / "briefings.jsonl",
                    metavar="FILE", help="run only the briefing checks (default eval/briefings.jsonl) over the "
-                                        "index, writing briefings.md and .json to --out")
+                                        "index, and those derived from each --set (default: the shared sets "
+                                        "present) over its own index, writing briefings.md and .json to --out")
+    e.add_argument("--no-ext-briefings", action="store_true",
+                   help="with --briefings: only the checks file, no checks derived from the external sets")
 
     b = sub.add_parser("bench", parents=[common], help="print latency, tokens/s and memory on fixed seed questions")
     b.add_argument("--questions", type=Path)

@@ -122,6 +122,11 @@ class Config:
     brief_note_tokens: int = 60
     brief_overview_tokens: int = 160
     brief_figures: int = 15
+    # A topic that names no place is scoped by its distinctive words (used by at most
+    # brief_scope_share_max of the passages): a passage enters only when it and its article's title
+    # hold brief_scope_min of them (rag/brief/scope.py; fitted by eval/fit.py --brief-scope).
+    brief_scope_share_max: float = 0.1
+    brief_scope_min: float = 0.5
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)

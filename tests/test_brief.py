@@ -194,7 +194,7 @@ def test_key_figures_lead_with_the_headline_and_the_lead_and_list_each_once(pipe
 
 
 def test_a_topic_one_article_covers_fills_the_slots_from_it(pipe):
-    chosen = pipe.briefer().select("Changchun–Siping integration", "")
+    chosen = pipe.briefer().select("Changchun–Siping integration", "").passages
     assert {p.doc for p in chosen} == {"004_702c8b251f750e4a.txt"}
     assert pipe.config.brief_per_doc < len(chosen) <= pipe.config.brief_passages
 

@@ -68,3 +68,15 @@ def test_english_labels_in_a_korean_briefing_are_caught(briefing):
     assert not _score(briefer, ko, prompts, markdown="## Key developments\n내용").labels_ok
     summary = summarize_briefings([_score(briefer, b, prompts)])
     assert summary["all"]["briefings"] == 1 and 0 < summary["all"]["faithful"] <= 1
+
+
+def test_derived_check_groups_are_summarized_apart_from_the_checks_file():
+    from rag.evaluation.briefings import BriefingScore
+
+    def score(group: str, lang: str, found: int) -> BriefingScore:
+        return BriefingScore("x", "t", lang, 2, found, [], 2, [], [], True, True, 0, [], False, 1.0, 0, group)
+
+    summary = summarize_briefings([score("", "en", 2), score("set fit", "zh", 1), score("set held-out", "zh", 0)])
+    assert set(summary) == {"all", "en", "set fit all", "set fit zh", "set held-out all", "set held-out zh"}
+    assert summary["all"]["key_figure_recall"] == 1.0  # the file's row holds only the file's checks
+    assert summary["set fit zh"]["key_figure_recall"] == 0.5 and summary["set held-out all"]["key_figure_recall"] == 0

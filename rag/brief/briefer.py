@@ -17,7 +17,7 @@ from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
-from ..figures.context import entities_in, main_entities, measure_label, passage_places, with_provinces
+from ..figures.context import entities_in, main_entities, measure_label, passage_places
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
@@ -28,6 +28,7 @@ from ..text.sentences import display
 from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
 from .names import invented_names
 from .notes import NoteCache
+from .scope import Scope, TopicScope
 
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
 _REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
@@ -59,7 +60,7 @@ Progress = Callable[[int, int, str], None]
 _NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs", "count")
 
 
-_TABLE_UNITS = ("yuan", "people", "tonnes", "%", "projects", "companies", "m²")
+_TABLE_UNITS = ("yuan", "US dollars", "people", "tonnes", "%", "projects", "companies", "m²", "km")
 
 
 def _table_worthy(f: Figure) -> bool:
@@ -102,6 +103,15 @@ class Briefing:
         return d
 
 
+@dataclass
+class Selection:
+    passages: list[Passage]  # the ones the model notes, at most brief_passages
+    # The topic's own table-worthy figures in passages beyond those: the table is extractive, so it
+    # may read every passage about the topic where the notes, one prompt each, cannot.
+    scope_figures: list[Figure] = field(default_factory=list)
+    scope: Scope = field(default_factory=Scope)
+
+
 class Briefer:
     def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel, articles: dict[str, Article],
                  passages: list[Passage], figures: list[Figure], conflicts: list[Conflict],
@@ -120,30 +130,32 @@ class Briefer:
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
+        self.scope = TopicScope(articles, retriever.term_shares, config.brief_scope_share_max, config.brief_scope_min)
 
-    def select(self, topic: str, since: str) -> list[Passage]:
+    def select(self, topic: str, since: str) -> Selection:
         """Half the slots: passages with the most salient table-worthy figures about the topic's
         places (a briefing is read for its numbers); the rest: retrieval order. A topic naming places takes
         only passages about all of them (their article's places count, and a city counts for its
         province). At most brief_per_doc per article while other articles have passages to give;
         slots left over then go to more of the same articles (a topic one article covers)."""
-        places = set(entities_in(topic))
+        scope = self.scope.run(topic)
+        places = scope.places
 
         verdicts: dict[str, bool] = {}  # the five passes below ask again about the same passages
 
         def eligible(p: Passage) -> bool:
             if p.id not in verdicts:
                 verdicts[p.id] = ((not since or (p.date or "") >= since)
-                                  and (not places or places <= self._places_of(p)))
+                                  and (not places or places <= self._places_of(p)) and self.scope.about(scope, p))
             return verdicts[p.id]
 
         # Passages by their most salient such figure (as the table ranks them), then by how many they hold.
         best: dict[str, tuple] = {}
         count: dict[str, int] = {}
-        for f in self.figures:
-            if places and _table_worthy(f) and places <= with_provinces(f.scope):
-                best[f.passage_id] = min(best.get(f.passage_id, (True,) * 4), self._salience(f))
-                count[f.passage_id] = count.get(f.passage_id, 0) + 1
+        scoped = [f for f in self.figures if _table_worthy(f) and self.scope.about_figure(scope, f)]
+        for f in scoped:
+            best[f.passage_id] = min(best.get(f.passage_id, (True,) * 6), self._salience(f, places))
+            count[f.passage_id] = count.get(f.passage_id, 0) + 1
         rich = [self.passages[pid] for pid in sorted(best, key=lambda pid: (best[pid], -count[pid]))]
         hits = [h.passage for h in self.retriever.search(topic, top_k=self.config.brief_candidates).hits]
         chosen: list[Passage] = []
@@ -157,7 +169,7 @@ class Briefer:
                     continue
                 per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
                 chosen.append(p)
-        return chosen
+        return Selection(chosen, [f for f in scoped if eligible(self.passages[f.passage_id])], scope)
 
     def note(self, p: Passage, lang: str) -> tuple[str, bool]:
         cached = self.cache.get(p.hash, lang)
@@ -188,10 +200,14 @@ class Briefer:
         t0 = time.perf_counter()
         if on_progress:
             on_progress(0, 1, "selecting passages about the topic")
-        chosen = self.select(topic, since)
-        asked = set(entities_in(topic))
-        if not chosen and asked and not (since and self.select(topic, "")):
-            return self._not_covered(topic, lang, since, sorted(asked), t0)  # no passage about its places
+        selection = self.select(topic, since)
+        chosen = selection.passages
+        scope = selection.scope
+        if scope.unknown:  # no passage uses any of its words
+            return self._not_covered(topic, lang, since, [topic], t0)
+        if not chosen and (scope.places or scope.terms) and not (since and self.select(topic, "").passages):
+            # no passage about its places, or none holding its phrases
+            return self._not_covered(topic, lang, since, sorted(scope.places) or [topic], t0)
         if not chosen:
             raise BadInput(f"no passages about {topic!r}" + (f" dated {since} or later" if since else ""))
         cites = CitationList(self.articles, self.passages)
@@ -218,11 +234,12 @@ class Briefer:
         t_map = time.perf_counter() - t0
         overview, overview_checks = self._overview(topic, lang, notes)
         notes.sort(key=lambda n: (n.date or "9999", n.marker))
-        figures = self._figure_table(chosen)
+        ranked = self._figure_table(selection)
+        figures = ranked[:self.config.brief_figures]
         for f in figures:  # the table's figures cite their own sentences
             cite(f.passage_id, (f.sentence_start, f.sentence_end))
-        used = {f.id for f in figures}
-        found = conflicts_for(used, self.conflicts)
+        # Conflicts among all the topic's figures the table drew on, not only the rows that fit in it.
+        found = conflicts_for({f.id for f in ranked}, self.conflicts)
         for c in found:
             for v in c.values:
                 cite(v.passage_id)
@@ -350,31 +367,40 @@ class Briefer:
             out.append(sentence)
         return " ".join(out)
 
-    def _figure_table(self, chosen: list[Passage]) -> list[Figure]:
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for p in chosen:
-            spans.setdefault(p.doc, []).append((p.start, p.end))
-        picked = [f for f in self.figures
-                  if _table_worthy(f) and any(s <= f.start < e for s, e in spans.get(f.doc, []))]
+    def _figure_table(self, selection: Selection) -> list[Figure]:
+        """The noted passages' figures and the topic's own table-worthy ones from its other
+        passages, most salient first (the table shows the first brief_figures). A value stated twice is one row: an article repeating it, a second
+        source agreeing, or the same amount once without its unit (5000亿 … 5000亿元)."""
+        ids = {p.id for p in selection.passages}
+        # Counts and times (4个出入口, 30여차례) only fill rows the worthier figures leave.
+        scope = selection.scope
+        picked = [f for f in self.figures if f.passage_id in ids and (f.unit or f.measure)
+                  and any(ch.isdigit() for ch in f.text) and (not scope.terms or self.scope.about_figure(scope, f))]
+        picked += [f for f in selection.scope_figures if f.passage_id not in ids]
         picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
         picked.sort(key=lambda f: f.date, reverse=True)
-        picked.sort(key=self._salience)
-        rows: dict[tuple[str, str, str], Figure] = {}  # a figure an article repeats is one row
-        for f in picked:
-            rows.setdefault((f.doc, f.value, f.unit), f)
-        return list(rows.values())[:self.config.brief_figures]
+        picked.sort(key=lambda f: self._salience(f, selection.scope.places))
+        rows: dict[tuple[str, str], Figure] = {}
+        for f in sorted(picked, key=lambda f: not f.unit):  # a unit-bearing row wins over its bare twin
+            rows.setdefault((f.value, f.unit or next((g.unit for g in picked if g.doc == f.doc and g.value == f.value
+                                                      and g.unit), "")), f)
+        kept = {id(f) for f in rows.values()}
+        return [f for f in picked if id(f) in kept]
 
-    def _salience(self, f: Figure) -> tuple[bool, bool, bool, bool]:
-        """Headline figures first (the title states the value), then the lead passage's, then
-        cumulative totals, then those of a known measure. An order, not a score: nothing here to
-        weigh by hand."""
+    def _salience(self, f: Figure, places: set[str]) -> tuple[bool, ...]:
+        """Table-worthy figures first, and of those the ones about exactly the topic's places (the
+        pair itself before one of its city pairs), then headline figures (the title states the
+        value), the lead passage's, cumulative totals, and those of a known measure. An order,
+        not a score: nothing here to weigh by hand."""
         from ..figures.parse import parse_figures
 
         if f.doc not in self._headline:
             title = self.articles[f.doc].title if f.doc in self.articles else ""
             self._headline[f.doc] = {Decimal(m.value) for m in parse_figures(title) if not m.is_bare}
         p = self.passages.get(f.passage_id)
-        return (Decimal(f.value) not in self._headline[f.doc], not (p is not None and p.ordinal == 0),
+        exact = bool(places) and set(f.scope) == places
+        return (not _table_worthy(f), not exact, Decimal(f.value) not in self._headline[f.doc],
+                not (p is not None and p.ordinal == 0),
                 "cumulative" not in f.flags, not f.measure)
 
     def _sources(self, citations: list[Citation]) -> list[dict]:

@@ -55,6 +55,7 @@ class BriefingScore:
     not_covered: bool
     seconds: float
     notes_cached: int
+    group: str = ""  # "" for the checks file; "<set> fit" or "<set> held-out" for derived checks
 
     @property
     def faithful(self) -> int:
@@ -121,14 +122,18 @@ def score_briefing(b: Briefing, check: BriefingCheck, markdown: str, passages: d
 
 
 def summarize_briefings(scores: list[BriefingScore]) -> dict[str, dict]:
-    """Per briefing language and overall: key-figure recall, off-topic figures, faithful sentences."""
+    """Per check group and briefing language, and overall: key-figure recall, off-topic figures,
+    faithful sentences. The checks file's rows are keyed by language alone, a derived group's as
+    "<group> <language>"."""
     out: dict[str, dict] = {}
-    for lang in ["all", *sorted({s.lang for s in scores})]:
-        group = [s for s in scores if lang in ("all", s.lang)]
+    keys = [(g, lang) for g in dict.fromkeys(s.group for s in scores)
+            for lang in ["all", *sorted({s.lang for s in scores if s.group == g})]]
+    for g, lang in keys:
+        group = [s for s in scores if s.group == g and lang in ("all", s.lang)]
         expected = sum(s.expected for s in group)
         sentences = sum(len(s.sentences) for s in group)
         model = [x for s in group for x in s.sentences if x.source != "figure note"]
-        out[lang] = {
+        out[f"{g} {lang}" if g else lang] = {
             "briefings": len(group),
             "key_figure_recall": sum(s.found for s in group) / expected if expected else None,
             "off_topic_figures": sum(len(s.off_topic) for s in group),
@@ -145,8 +150,15 @@ def summarize_briefings(scores: list[BriefingScore]) -> dict[str, dict]:
     return out
 
 
-def run_briefings(pipe, checks: list[BriefingCheck], out_dir, meta: dict) -> str:
-    """Every check's briefing over the warm pipeline (notes cached as for any briefing), scored, and
+@dataclass
+class BriefingRun:
+    pipe: object  # a warm Pipeline over the index the checks are about
+    checks: list[BriefingCheck]
+    group: str = ""
+
+
+def run_briefings(runs: list[BriefingRun], out_dir, meta: dict) -> str:
+    """Every check's briefing over its warm pipeline (notes cached as for any briefing), scored, and
     written to out_dir/briefings.json and .md beside the previous run's numbers."""
     import json
     import sys
@@ -157,15 +169,18 @@ def run_briefings(pipe, checks: list[BriefingCheck], out_dir, meta: dict) -> str
     out_dir = Path(out_dir)
     path = out_dir / "briefings.json"
     before = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    prompts = Prompts(pipe.config.prompts_dir)
-    briefer = pipe.briefer()
     scores = []
-    for check in checks:
-        b = briefer.run(check.topic, check.lang)
-        s = score_briefing(b, check, to_markdown(b, prompts), briefer.passages, briefer.articles, prompts)
-        scores.append(s)
-        print(f"[eval] briefing {check.id} ({check.lang}): figures {s.found}/{s.expected}, off topic "
-              f"{len(s.off_topic)}, faithful {s.faithful}/{len(s.sentences)}, {s.seconds:.0f} s", file=sys.stderr)
+    for run in runs:
+        prompts = Prompts(run.pipe.config.prompts_dir)  # type: ignore[attr-defined]
+        briefer = run.pipe.briefer()  # type: ignore[attr-defined]
+        for check in run.checks:
+            b = briefer.run(check.topic, check.lang)
+            s = score_briefing(b, check, to_markdown(b, prompts), briefer.passages, briefer.articles, prompts)
+            s.group = run.group
+            scores.append(s)
+            print(f"[eval] briefing {check.id} ({run.group or 'checks'}, {check.lang}): figures {s.found}/"
+                  f"{s.expected}, off topic {len(s.off_topic)}, faithful {s.faithful}/{len(s.sentences)}, "
+                  f"{s.seconds:.0f} s", file=sys.stderr)
     summary = summarize_briefings(scores)
     out_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"meta": meta, "summary": summary, "briefings": [s.to_dict() for s in scores]},
@@ -185,10 +200,13 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
     prev = (before or {}).get("summary", {})
     was = f" (before: {before['meta'].get('commit', '?')})" if before else ""
     lines = [f"# Briefing checks ({meta.get('commit', '?')}, {meta.get('model', '')})", "",
-             "Per briefing language; in brackets the previous run's value" + was + ". Faithful: the sentence's "
+             "Rows: the checks of eval/briefings.jsonl (written on the seeds, in-sample) by briefing language, then "
+             "the checks derived from each external set's titles and numeric golds (rag/evaluation/briefing_sets.py), "
+             "its fit and held-out halves apart. In brackets the previous run's value" + was
+             + ". Faithful: the sentence's "
              "figures are in the passages it cites, and its places are named there, in their titles, or are "
              "their articles' main places.", "",
-             "| language | briefings | key-figure recall | off-topic figures / shown | faithful sentences | "
+             "| checks · language | briefings | key-figure recall | off-topic figures / shown | faithful sentences | "
              "model-written faithful | labels in language | prose in language | repeated markers | "
              "unresolved markers | median s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for lang, m in summary.items():
@@ -205,7 +223,8 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
     lines += ["", "## Per briefing", ""]
     for s in scores:
         bad = [x for x in s.sentences if not x.faithful]
-        lines.append(f"- **{s.id}** ({s.lang}) “{s.topic}”: figures {s.found}/{s.expected}"
+        where = f"{s.group}, {s.lang}" if s.group else s.lang
+        lines.append(f"- **{s.id}** ({where}) “{s.topic}”: figures {s.found}/{s.expected}"
                      + (f", missing {', '.join(s.missing)}" if s.missing else "")
                      + (f"; off topic: {', '.join(s.off_topic)}" if s.off_topic else "")
                      + f"; faithful {s.faithful}/{len(s.sentences)}"

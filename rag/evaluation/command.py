@@ -115,15 +115,32 @@ def run_eval(args, config: Config) -> int:
 
 
 def _run_briefings(args, config: Config) -> int:
+    """The checks file over the user's index, then the checks derived from each external set (the
+    --set folders, else the shared ones present) over that set's own index, one report."""
     from ..pipeline import Pipeline
-    from .briefings import run_briefings
+    from .briefing_sets import derive_checks
+    from .briefings import BriefingRun, run_briefings
     from .dataset import load_briefings
+    from .sets import SHARED_SETS
 
-    checks = load_briefings(args.briefings)
     ids = {i.strip() for i in (args.ids or "").split(",") if i.strip()}
-    checks = [c for c in checks if not ids or c.id in ids][:args.limit or None]
-    if not checks:
-        raise BadInput(f"{args.briefings}: no briefing checks to run")
+
+    def chosen(checks: list) -> list:
+        return [c for c in checks if not ids or c.id in ids][:args.limit or None]
+
     pipe = Pipeline(config).warm_up()
-    print(run_briefings(pipe, checks, args.out or PROJECT_ROOT / "eval" / "results", _meta(config)))
+    runs = [BriefingRun(pipe, chosen(load_briefings(args.briefings)))]
+    roots = ([Path(p) for p in args.eval_set] if args.eval_set
+             else [p for p in SHARED_SETS if (p / "qa.jsonl").is_file()])
+    for root in roots if not args.no_ext_briefings else []:
+        ext = load_set(root)
+        if not (root / "qa.jsonl").is_file():
+            raise BadInput(f"{root}: briefing checks are derived only from a set folder with qa.jsonl")
+        set_pipe = Pipeline(index_set(config, ext, pipe.embedder), embedder=pipe.embedder, llm=pipe.llm).warm_up()
+        runs += [BriefingRun(set_pipe, chosen(derive_checks(root, half)), f"{ext.name} {half}")
+                 for half in ("fit", "held-out")]
+    runs = [r for r in runs if r.checks]
+    if not runs:
+        raise BadInput(f"{args.briefings}: no briefing checks to run")
+    print(run_briefings(runs, args.out or PROJECT_ROOT / "eval" / "results", _meta(config)))
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
 CJK_SCALES = {"亿": 10**8, "億": 10**8, "억": 10**8, "万": 10**4, "萬": 10**4, "만": 10**4,
               "千": 10**3, "천": 10**3, "조": 10**12, "兆": 10**12}
@@ -46,16 +48,39 @@ UNITS: dict[str, str] = {
     # area, length, time
     "平方米": "m²", "㎡": "m²", "평방미터": "m²", "제곱미터": "m²", "square metres": "m²",
     "square meters": "m²", "m²": "m²", "sq m": "m²", "亩": "mu", "무": "mu", "mu": "mu",
+    "米": "m", "미터": "m", "metres": "m", "meters": "m",
     "公里": "km", "千米": "km", "킬로미터": "km", "km": "km", "kilometres": "km", "kilometers": "km",
     "天": "days", "일간": "days", "일 동안": "days", "일동안": "days", "days": "days",
     # ratios
     "个百分点": "points", "퍼센트포인트": "points", "percentage points": "points",
     "%": "%", "％": "%", "퍼센트": "%", "프로": "%", "percent": "%", "per cent": "%",
 }
+COUNTERS_FILE = Path(__file__).resolve().parents[1] / "data" / "counters.tsv"
+
+
+@lru_cache(maxsize=1)
+def _counted() -> tuple[dict[str, str], re.Pattern, re.Pattern]:
+    """The nouns a generic counter counts (counters.tsv), and the patterns that find one written
+    just before the number, or after the counter inside its noun phrase: up to two Korean words
+    that are not genitives (3개 도시의 프로젝트 counts cities), or up to four Chinese characters
+    without 的."""
+    nouns: dict[str, str] = {}
+    for line in COUNTERS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            unit, words = line.split("\t")
+            nouns.update({w: unit for w in words.split()})
+    alt = "|".join(sorted(map(re.escape, nouns), key=len, reverse=True))
+    before = re.compile(rf"(?:{alt})\s?$")
+    after = re.compile(rf"(?:의)?\s?(?:[가-힣]+(?<!의)\s){{0,2}}?(?P<ko>{alt})(?:들)?(?![가-힣]{{2}})"
+                       rf"|(?:[\u4e00-\u9fff](?<!的)){{0,4}}?(?P<zh>{alt})")
+    return nouns, before, after
+
+
 UNIT_CLASS = {"yuan": "money", "US dollars": "usd", "people": "people", "person-times": "person-times",
               "tonnes": "mass", "kg": "mass_kg", "projects": "count", "items": "count", "companies": "count",
               "households": "count", "pairs": "count", "sets": "count", "count": "count", "times": "count",
-              "m²": "area", "mu": "area_mu", "km": "length", "days": "days", "%": "percent", "points": "points"}
+              "m²": "area", "mu": "area_mu", "km": "length", "m": "length_m", "days": "days", "%": "percent",
+              "points": "points"}
 
 QUALIFIERS = {
     "nearly": ["接近", "将近", "近", "거의", "근", "nearly", "almost", "close to", "just under"],
@@ -164,6 +189,16 @@ def _in_code(text: str, start: int, end: int) -> bool:
         text[end + 1:end + 2].isdigit()
 
 
+def _counted_noun(text: str, num_start: int, counter_end: int) -> str:
+    """The unit of the noun a bare 个/개 counts, written before the number or after the counter."""
+    nouns, before, after = _counted()
+    m = before.search(text, max(0, num_start - 6), num_start)
+    if m is None:
+        m = after.match(text, counter_end)
+        return nouns[m.group("ko") or m.group("zh")] if m else ""
+    return nouns[m.group().strip()]
+
+
 def parse_figures(text: str) -> list[Mention]:
     """Every figure in `text`, in order. Bare numbers (no unit, no scale) are included; callers filter."""
     masked = _DATE_SPAN.sub(lambda m: "#" * len(m.group()), text)
@@ -187,6 +222,8 @@ def parse_figures(text: str) -> list[Mention]:
         if m.group("escale"):
             value *= EN_SCALES[m.group("escale").lower()]
         unit = _unit(m.group("unit"))
+        if unit == "count" and m.group("num") and m.group("unit").strip() in ("个", "개"):
+            unit = _counted_noun(masked, m.start("num"), m.end("unit")) or unit
         if m.group("prefix"):
             unit = "US dollars" if "$" in m.group("prefix") else "yuan"
         start = m.start("prefix") if m.group("prefix") else (m.start("num") if m.group("num") else m.start("word"))

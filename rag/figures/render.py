@@ -10,11 +10,11 @@ from .parse import parse_figures
 UNIT_WORDS = {
     "zh": {"yuan": "元", "people": "人", "person-times": "人次", "tonnes": "吨", "projects": "个项目", "items": "项",
            "companies": "家", "households": "户", "pairs": "对", "sets": "套", "count": "个", "times": "次",
-           "m²": "平方米", "km": "公里", "days": "天", "%": "%", "US dollars": "美元", "kg": "公斤", "mu": "亩",
-           "points": "个百分点"},
+           "m²": "平方米", "m": "米", "km": "公里", "days": "天", "%": "%", "US dollars": "美元", "kg": "公斤",
+           "mu": "亩", "points": "个百分点"},
     "ko": {"yuan": "원", "people": "명", "person-times": "명", "tonnes": "톤", "projects": "개 프로젝트",
            "items": "개", "companies": "개 기업", "households": "가구", "pairs": "쌍", "sets": "세트",
-           "count": "개", "times": "차례", "m²": "평방미터", "km": "킬로미터", "days": "일간", "%": "%",
+           "count": "개", "times": "차례", "m²": "평방미터", "m": "미터", "km": "킬로미터", "days": "일간", "%": "%",
            "US dollars": "달러", "kg": "킬로그램", "mu": "무", "points": "퍼센트포인트"},
 }
 # Korean unit words that read as a separate word after the number.

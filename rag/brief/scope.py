@@ -1,0 +1,115 @@
+"""What a briefing topic is about, and whether a passage is about it.
+
+A topic naming places (from the gazetteer and the corpus's own place names) is scoped by them, in
+any of the three languages. A topic naming none (a railway line, a station, a person) is scoped by
+its phrases holding a distinctive word (one the corpus uses, in at most `share_max` of the
+passages; any script: NTSC in a Korean article). A passage is about such a topic when its article's
+title and the passage itself hold at least `coverage_min` of them, by weight; both numbers are
+fitted (`eval/fit.py --brief-scope`). A topic whose words are all in a script the corpus does not
+use says nothing either way (an English topic over Chinese news): its scope is left open, and
+retrieval order decides. One whose words are in the corpus's scripts yet used by no passage is a
+topic the corpus does not cover.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..figures.context import entities_in, with_provinces
+from ..text.tokenize import tokens
+from ..types import Article, Figure, Passage
+
+_PHRASE = re.compile(r"[\u4e00-\u9fff]+|[\uac00-\ud7a3]+|[A-Za-z0-9][A-Za-z0-9.\-]*")
+_NAME_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # 劲松站 (北京市): a disambiguation
+NAME_MAX_CHARS = 12
+Shares = Callable[[list[str]], dict[str, float]]  # token -> share of passages holding it
+
+
+@dataclass
+class Scope:
+    places: set[str] = field(default_factory=set)  # canonical place names the topic names
+    terms: list[str] = field(default_factory=list)  # its phrases holding a distinctive word, when it names no place
+    weights: dict[str, float] = field(default_factory=dict)  # 1 - log of its rarest word's share
+    longer: dict[str, list[str]] = field(default_factory=dict)  # corpus names holding a phrase
+    absent: list[str] = field(default_factory=list)  # no passage uses a word: those in the corpus's scripts
+
+    @property
+    def unknown(self) -> bool:
+        """No passage uses any of the topic's words, and some are of the corpus's scripts."""
+        return bool(self.absent)
+
+
+class TopicScope:
+    def __init__(self, articles: dict[str, Article], shares: Shares, share_max: float, coverage_min: float):
+        if not 0 < share_max <= 1:
+            raise ValueError(f"share_max must be in (0, 1], not {share_max}")
+        if not 0 <= coverage_min <= 1:
+            raise ValueError(f"coverage_min must be in [0, 1], not {coverage_min}")
+        self.articles = articles
+        self.shares = shares
+        self.share_max = share_max
+        self.coverage_min = coverage_min
+        self._titles: list[str] | None = None
+        self._scripts = {a.language for a in articles.values()}
+
+    def run(self, topic: str) -> Scope:
+        places = set(entities_in(topic))
+        if places:
+            return Scope(places)
+        words = list(dict.fromkeys(tokens(topic, bridge=False)))
+        shares = self.shares(words)
+        if not any(shares.get(t, 0.0) for t in words):
+            return Scope(absent=[t for t in words if self._corpus_script(t)])
+        # The topic's phrases as typed (北土城站, 테드 번디), each weighed by its rarest word: bigrams
+        # alone would find 北土城站 in 西土城站's 北土城西路.
+        weights: dict[str, float] = {}
+        for phrase in dict.fromkeys(m.group() for m in _PHRASE.finditer(topic)):
+            rare = [shares[t] for t in tokens(phrase, bridge=False) if 0 < shares.get(t, 0.0) <= self.share_max]
+            if rare:
+                weights[phrase] = 1.0 - math.log(min(rare))  # >= 1: a word in every passage still counts
+        longer = {ph: [t for t in self._names() if ph in t and t != ph and t not in topic] for ph in weights}
+        return Scope(terms=list(weights), weights=weights, longer=longer)  # none: only common words (合作)
+
+    def coverage(self, scope: Scope, doc: str, text: str) -> float:
+        """The weighted share of the topic's phrases in `text` or its article's title. A phrase
+        inside a longer name that titles another article (龙烟铁路 in 德龙烟铁路) does not count."""
+        if not scope.terms:
+            return 1.0
+        hay = (self.articles[doc].title + "\n" + text).lower()
+        held = 0.0
+        for ph in scope.terms:
+            here = hay
+            for name in scope.longer.get(ph, []):
+                here = here.replace(name.lower(), " ")
+            held += scope.weights[ph] * (ph.lower() in here)
+        return held / sum(scope.weights.values())
+
+    def about(self, scope: Scope, p: Passage) -> bool:
+        return self.coverage(scope, p.doc, p.text) >= self.coverage_min
+
+    def about_figure(self, scope: Scope, f: Figure) -> bool:
+        """A figure's own sentence (or its article's title) must be about the topic: a passage on one
+        railway line that mentions another lends none of its lengths to the other's briefing."""
+        if scope.places:
+            return scope.places <= with_provinces(f.scope)
+        text = self.articles[f.doc].text[f.sentence_start:f.sentence_end]
+        return bool(scope.terms) and self.coverage(scope, f.doc, text) >= self.coverage_min
+
+    def _names(self) -> list[str]:
+        """Article titles short enough to be names (a wiki title, not a headline), as topics."""
+        if self._titles is None:
+            self._titles = [t for t in {_NAME_SUFFIX.sub("", a.title).strip() for a in self.articles.values()}
+                            if 0 < len(t) <= NAME_MAX_CHARS]
+        return self._titles
+
+    def _corpus_script(self, token: str) -> bool:
+        """Han or Hangul tokens where the corpus has articles in that language; Latin words only
+        over an English corpus (Latin words in Chinese news are too rare to prove absence)."""
+        ch = token[0]
+        if "\u4e00" <= ch <= "\u9fff":
+            return "zh" in self._scripts
+        if "\uac00" <= ch <= "\ud7a3":
+            return "ko" in self._scripts
+        return "en" in self._scripts and not token.isdigit()

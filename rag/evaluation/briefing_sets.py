@@ -1,0 +1,71 @@
+"""Briefing checks derived, at run time, from an external set in the ext-dev format.
+
+Nothing is copied from the set: each article title becomes a topic (as a reader would type it: the
+underscores of a wiki title as spaces, a trailing disambiguation in brackets dropped), its docs are
+the topic's articles, and its key figures are the set's own numeric gold answers that carry a unit
+and occur as a figure in one of those docs. Every other article's figures are off topic, so topics
+sharing a subject (one subway line's stations, several railway lines) must not mix. Briefing
+languages rotate over en, zh and ko; a stable hash of the title puts each check in the "fit" or the
+"held-out" half, so a fitted threshold is reported on topics it never saw.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import BadInput
+from ..figures.parse import parse_figures
+from .dataset import BriefingCheck
+
+LANGS = ("en", "zh", "ko")
+
+
+def topic_of(title: str) -> str:
+    return re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", title.replace("_", " ")).strip()
+
+
+def split_of(title: str) -> str:
+    return "fit" if hashlib.sha256(title.encode()).digest()[0] % 2 == 0 else "held-out"
+
+
+def derive_checks(root: Path, split: str = "") -> list[BriefingCheck]:
+    """One check per title with at least one key figure; `split` keeps only "fit" or "held-out"."""
+    qa = Path(root) / "qa.jsonl"
+    try:
+        rows = [json.loads(line) for line in qa.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as e:
+        raise BadInput(f"{qa}: cannot read the set for briefing checks ({e})") from e
+    docs_of: dict[str, set[str]] = {}
+    prefix = {}
+    for r in rows:
+        if r.get("doc") and r.get("title"):
+            docs_of.setdefault(r["title"], set()).add(r["doc"])
+            prefix[r["title"]] = r["doc"].rsplit("_", 1)[0] if r.get("source") != "cmrc2018" else r["doc"][:-4]
+    doc_dir = Path(root) / "docs"
+    checks: list[BriefingCheck] = []
+    n = 0
+    for title in sorted(docs_of):
+        # A title's docs are all its paragraphs, not only those its questions cite.
+        docs = sorted(p.name for p in doc_dir.glob(prefix[title] + "*") if p.is_file()) or sorted(docs_of[title])
+        found = {d: {(Decimal(m.value), m.unit_class): m.unit
+                     for m in parse_figures((doc_dir / d).read_text(encoding="utf-8")) if m.unit} for d in docs}
+        figures: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            if r.get("title") != title or r.get("type") != "numeric":
+                continue
+            for m in (m for a in r["answers"][:1] for m in parse_figures(a) if m.unit and not m.is_bare):
+                key = (Decimal(m.value), m.unit_class)
+                doc = next((d for d in docs if key in found[d]), "")
+                if doc:  # as the doc writes it: the gold's 5개 may be the doc's 5개 사업 (projects)
+                    unit = found[doc][key]
+                    figures.setdefault((str(m.value), unit), {"value": str(m.value), "unit": unit, "doc": doc})
+        if not figures:
+            continue
+        n += 1
+        if not split or split_of(title) == split:
+            checks.append(BriefingCheck(f"x-{n:02d}", topic_of(title), LANGS[(n - 1) % len(LANGS)],
+                                        list(figures.values()), docs))
+    return checks

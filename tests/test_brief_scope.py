@@ -1,0 +1,128 @@
+"""Briefing scope and key figures on tiny documents written for these tests (invented lines,
+stations and figures); one behaviour per test."""
+import json
+
+import pytest
+
+from rag.brief.scope import TopicScope
+from rag.figures.parse import parse_figures
+from rag.types import Article
+
+# Two railway articles whose names nest (as 龙烟铁路 sits inside 德龙烟铁路), and a station article.
+RAIL = "青石铁路\n\n青石铁路是一条连接两座山城的铁路，全长125公里，共设9座车站。青石铁路总投资为36亿元。\n"
+LONGER = "白青石铁路\n\n白青石铁路全长410公里，总投资为88亿元。它由白河铁路和青石铁路合称而成。\n"
+STATION = "柳桥站\n\n柳桥站是一座地下车站，车站全长186米，设有4个出入口。\n"
+
+
+def _units(text: str) -> dict[str, str]:
+    return {m.text: m.unit for m in parse_figures(text)}
+
+
+def test_a_generic_counter_counts_the_noun_written_before_the_number():
+    assert _units("累计签约合作项目12个，建设园区3个。") == {"12个": "projects", "3个": "count"}
+    assert _units("입주 기업 17개") == {"17개": "companies"}
+
+
+def test_a_generic_counter_counts_the_noun_after_it_within_its_noun_phrase():
+    assert _units("7개의 신규 협력 프로젝트가 착공했다") == {"7개": "projects"}
+    assert _units("新增9个重点项目") == {"9个": "projects"}
+
+
+def test_a_genitive_ends_the_noun_phrase_a_counter_counts():
+    assert _units("3개 도시의 프로젝트") == {"3개": "count"}  # three cities, not three projects
+    assert _units("5个城市的项目") == {"5个": "count"}
+
+
+def test_metres_are_a_unit():
+    assert _units("车站全长186米") == {"186米": "m"}
+
+
+def _scope(docs: dict[str, str], share_max: float = 0.5, coverage_min: float = 0.5):
+    from rag.index.bm25 import BM25
+    from rag.text.tokenize import tokens
+
+    arts = {d: Article(doc=d, text=t, sha256="", language="zh", title=t.split("\n")[0], title_inferred=False,
+                       date="", date_inferred=False, outlet="", encoding="utf-8") for d, t in docs.items()}
+    bm25 = BM25([tokens(t, bridge=False) for t in docs.values()])
+    return TopicScope(arts, bm25.shares, share_max, coverage_min), arts
+
+
+def test_a_topic_phrase_inside_a_longer_name_another_article_bears_is_not_that_article():
+    ts, arts = _scope({"a.txt": RAIL, "b.txt": LONGER, "c.txt": STATION, "d.txt": "天气\n\n今天晴。\n"})
+    scope = ts.run("青石铁路")
+    assert scope.terms == ["青石铁路"]
+    assert ts.coverage(scope, "a.txt", RAIL) == 1.0
+    # LONGER's figures' sentence names 青石铁路 only inside its own name; its last sentence apart.
+    assert ts.coverage(scope, "b.txt", "白青石铁路全长410公里") == 0.0
+    assert ts.coverage(scope, "b.txt", "它由白河铁路和青石铁路合称而成") == 1.0
+
+
+def test_a_topic_in_the_corpus_script_that_no_passage_uses_is_not_covered():
+    ts, _ = _scope({"a.txt": RAIL, "c.txt": STATION})
+    assert ts.run("火山观测").unknown
+    assert not ts.run("青石铁路").unknown
+
+
+def test_a_topic_in_a_script_the_corpus_lacks_leaves_the_scope_open():
+    ts, _ = _scope({"a.txt": RAIL, "c.txt": STATION})
+    scope = ts.run("Volcano observation")
+    assert not scope.unknown and not scope.terms and not scope.places
+
+
+def test_scope_thresholds_are_checked():
+    with pytest.raises(ValueError, match="share_max"):
+        TopicScope({}, lambda toks: {}, 0.0, 0.5)
+    with pytest.raises(ValueError, match="coverage_min"):
+        TopicScope({}, lambda toks: {}, 0.1, 1.5)
+
+
+def test_a_briefing_on_a_placeless_topic_lists_only_its_own_articles_figures(tiny_corpus):
+    pipe = tiny_corpus({"a.txt": RAIL, "b.txt": LONGER, "c.txt": STATION}, brief_scope_share_max=0.7)
+    b = pipe.briefer().run("青石铁路", "zh")
+    assert {f.text for f in b.figures} >= {"125公里", "36亿元"}
+    # 白青石铁路's passage names the topic, but its figures' sentence does not: none of 410公里, 88亿元.
+    assert all(f.doc == "a.txt" for f in b.figures)
+
+
+def test_the_key_figures_table_reads_in_scope_passages_beyond_the_noted_ones(tiny_corpus):
+    docs = {f"{i}.txt": f"青石铁路{i}\n\n青石铁路第{i}段全长{100 + i}公里。\n" for i in range(4)}
+    pipe = tiny_corpus(docs, brief_passages=1, brief_scope_share_max=1.0)
+    b = pipe.briefer().run("青石铁路", "zh")
+    assert len(b.notes) <= 1
+    assert {f.text for f in b.figures} == {f"{100 + i}公里" for i in range(4)}
+
+
+def test_a_figure_stated_once_with_its_unit_and_once_without_is_one_row(tiny_corpus):
+    doc = "柳桥站\n\n柳桥站总投资36亿元。柳桥站投资36亿，车站全长186米。\n"
+    pipe = tiny_corpus({"c.txt": doc, "a.txt": RAIL}, brief_scope_share_max=1.0)
+    b = pipe.briefer().run("柳桥站", "zh")
+    assert [f.text for f in b.figures if f.value == "3600000000"] == ["36亿元"]
+
+
+def test_a_placeless_topic_no_passage_names_gets_a_briefing_saying_so(tiny_corpus):
+    pipe = tiny_corpus({"a.txt": RAIL, "c.txt": STATION})
+    b = pipe.briefer().run("火山观测", "zh")
+    assert b.not_covered and not b.notes and not b.figures
+
+
+def test_briefing_checks_are_derived_from_a_sets_titles_and_numeric_golds(tmp_path):
+    from rag.evaluation.briefing_sets import derive_checks, split_of
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dev_cm_zh_01.txt").write_text(RAIL, encoding="utf-8")
+    (docs / "dev_cm_zh_02.txt").write_text(STATION, encoding="utf-8")
+    rows = [{"id": "q1", "lang": "zh", "q": "多长？", "answers": ["125公里"], "doc": "dev_cm_zh_01.txt",
+             "type": "numeric", "source": "cmrc2018", "title": "青石铁路"},
+            {"id": "q2", "lang": "zh", "q": "哪年？", "answers": ["1999年"], "doc": "dev_cm_zh_01.txt",
+             "type": "numeric", "source": "cmrc2018", "title": "青石铁路"},
+            {"id": "q3", "lang": "zh", "q": "几个出入口？", "answers": ["4个"], "doc": "dev_cm_zh_02.txt",
+             "type": "numeric", "source": "cmrc2018", "title": "柳桥站 (山城市)"}]
+    (tmp_path / "qa.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    checks = derive_checks(tmp_path)
+    assert [(c.topic, c.lang, c.docs) for c in checks] == [("柳桥站", "en", ["dev_cm_zh_02.txt"]),
+                                                           ("青石铁路", "zh", ["dev_cm_zh_01.txt"])]
+    assert checks[1].figures == [{"value": "125", "unit": "km", "doc": "dev_cm_zh_01.txt"}]  # a year is no figure
+    other = "held-out" if split_of("青石铁路") == "fit" else "fit"
+    assert "青石铁路" in [c.topic for c in derive_checks(tmp_path, split_of("青石铁路"))]
+    assert "青石铁路" not in [c.topic for c in derive_checks(tmp_path, other)]
