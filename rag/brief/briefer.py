@@ -369,8 +369,9 @@ class Briefer:
 
     def _figure_table(self, selection: Selection) -> list[Figure]:
         """The noted passages' figures and the topic's own table-worthy ones from its other
-        passages, most salient first (the table shows the first brief_figures). A value stated twice is one row: an article repeating it, a second
-        source agreeing, or the same amount once without its unit (5000亿 … 5000亿元)."""
+        passages, most salient first (the table shows the first brief_figures). A value stated
+        twice is one row: an article repeating it, a second source agreeing, or the same amount
+        once without its unit (5000亿 … 5000亿元)."""
         ids = {p.id for p in selection.passages}
         # Counts and times (4个出入口, 30여차례) only fill rows the worthier figures leave.
         scope = selection.scope
