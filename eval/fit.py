@@ -4,6 +4,7 @@
     .venv/bin/python eval/fit.py --grounding    # the grounding check's two thresholds
     .venv/bin/python eval/fit.py --coverage     # the briefing's corpus-coverage threshold
     .venv/bin/python eval/fit.py --brief-scope  # the briefing topic scope's two thresholds
+    .venv/bin/python eval/fit.py --note-support # the briefing notes' support threshold (cached notes)
 
 Fitted on seeds-dev plus the "fit" half of ../shared/ext-dev (split by article, so a question's
 same-topic distractors stay on its side); reported on seeds-test and the ext-dev "held" half,
@@ -184,7 +185,11 @@ def brief_scope(cols: list[Column], embedder) -> list[str]:
     from rag.brief.scope import TopicScope
     from rag.evaluation.briefing_sets import derive_checks
 
-    lines = ["| share_max | coverage_min | fit: on topic kept | fit: off topic left out | held-out: kept | "
+    lines = ["# Briefing topic scope (eval/fit.py --brief-scope)", "",
+             "Each ext-dev briefing check's retrieved candidates (brief_candidates of them), on topic when from "
+             "the check's own articles. Kept / left out: the share of on-topic / off-topic candidates the scope "
+             "lets in / keeps out.", "",
+             "| share_max | coverage_min | fit: on topic kept | fit: off topic left out | held-out: kept | "
              "held-out: left out | balanced accuracy (fit) | (held-out) |", "|---|---|---|---|---|---|---|---|"]
     scored = []
     for root in SHARED_SETS:
@@ -223,6 +228,67 @@ def brief_scope(cols: list[Column], embedder) -> list[str]:
     return lines
 
 
+def note_support(cols: list[Column], embedder) -> list[str]:
+    """The cosine a briefing note needs to one of its passage's sentences (rag/brief/support.py).
+    Supported: every cached model note (from earlier briefings: run `rag eval --briefings` first)
+    against its own passage; unsupported: the same note against the passage of another article
+    most like it (a hard negative: another source may well say the same, so this underrates the
+    check). Fitted for balanced accuracy on the seed notes and ext-dev's fit-half articles,
+    reported on the held-out half."""
+    import numpy as np
+
+    from rag.brief.support import NoteSupport
+    from rag.text.sentences import display
+
+    pairs: dict[str, list[tuple[float, float]]] = {"fit": [], "held-out": []}
+    seen: set[str] = set()
+    for c in cols:
+        if str(c.config.index_dir) in seen:
+            continue
+        seen.add(str(c.config.index_dir))
+        pipe = Pipeline(c.config, embedder=embedder).warm_up(llm=False)
+        assert pipe.index is not None and pipe.index.vectors is not None
+        briefer = pipe.briefer()
+        support = NoteSupport(embedder, 0.0)
+        index = pipe.index
+
+        def sentences(x, index=index) -> list[str]:
+            text = index.articles[x.doc].text
+            return [display(text, s, e) for s, e in x.sentences] or [x.text]
+
+        for p in index.passages:
+            half = "fit" if c.name.startswith("seeds") or ext_half(Item(
+                id=p.doc, question="", lang="zh", type="text", accept=[], docs=[p.doc])) == "fit" else "held-out"
+            for lang in ("en", "zh", "ko"):
+                note = briefer.cache.get(p.hash, lang)
+                if not note:
+                    continue
+                order = np.argsort(-(index.vectors @ embedder.embed_query(note)))
+                other = next(index.passages[j] for j in order if index.passages[j].doc != p.doc)
+                pairs[half].append((support.run(note, sentences(p)).score, support.run(note, sentences(other)).score))
+    lines = ["# Briefing note support (eval/fit.py --note-support)", "",
+             "Every cached model note against its own passage (kept when it reaches support_min) and against "
+             "the most similar passage of another article (refused when below).", "",
+             "| support_min | fit: own passage kept | fit: other article's refused | held-out: kept | "
+             "held-out: refused | balanced accuracy (fit) | (held-out) |", "|---|---|---|---|---|---|---|"]
+    scored = []
+    for t in [round(x, 2) for x in np.arange(0.70, 0.95, 0.01)]:
+        cells, acc = [], {}
+        for half, ps in pairs.items():
+            kept = sum(a >= t for a, _ in ps) / len(ps) if ps else float("nan")
+            refused = sum(b < t for _, b in ps) / len(ps) if ps else float("nan")
+            cells += [f"{kept:.1%}", f"{refused:.1%}"]
+            acc[half] = (kept + refused) / 2
+        scored.append((acc["fit"], t))
+        lines.append(f"| {t} | " + " | ".join(cells) + f" | {acc['fit']:.3f} | {acc['held-out']:.3f} |")
+        print(lines[-1], flush=True)
+    acc, t = max(scored)
+    lines += ["", f"Notes: {len(pairs['fit'])} fit, {len(pairs['held-out'])} held out. Best on the fit notes: "
+              f"brief_support_min = {t} (balanced accuracy {acc:.3f})."]
+    print(lines[-1])
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grid", nargs="*", default=[], help="field=v1,v2,... (replaces the default grid)")
@@ -231,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grounding", action="store_true", help="fit the grounding check's thresholds instead")
     ap.add_argument("--coverage", action="store_true", help="fit the briefing's corpus-coverage threshold instead")
     ap.add_argument("--brief-scope", action="store_true", help="fit the briefing topic scope's thresholds instead")
+    ap.add_argument("--note-support", action="store_true", help="fit the briefing notes' support threshold instead")
     args = ap.parse_args(argv)
     grid = DEFAULT_GRID
     if args.grid:
@@ -244,9 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     embedder.warm_up()
     cols = columns(base, embedder)
     embedder = Memo(embedder)
-    if args.grounding or args.coverage or args.brief_scope:
+    if args.grounding or args.coverage or args.brief_scope or args.note_support:
         table = (grounding(cols, embedder) if args.grounding else coverage(cols, embedder) if args.coverage
-                 else brief_scope(cols, embedder))
+                 else brief_scope(cols, embedder) if args.brief_scope else note_support(cols, embedder))
         if args.out:
             args.out.write_text("\n".join(table) + "\n", encoding="utf-8")
         return 0

@@ -127,6 +127,9 @@ class Config:
     # hold brief_scope_min of them (rag/brief/scope.py; fitted by eval/fit.py --brief-scope).
     brief_scope_share_max: float = 0.1
     brief_scope_min: float = 0.5
+    # A model's note is kept only if its e5 cosine to one of its passage's sentences reaches this
+    # (rag/brief/support.py; fitted by eval/fit.py --note-support); -1 turns the check off.
+    brief_support_min: float = -1.0
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)

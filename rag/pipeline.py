@@ -68,13 +68,18 @@ class Pipeline:
     def briefer(self, config: Config | None = None):
         """A briefer over the warm index and models; `config` may differ in where notes are cached."""
         from .brief import Briefer
+        from .brief.support import NoteSupport
 
         if self.answerer is None:
             self.warm_up()
-        assert self.index is not None and self.retriever is not None, "warm_up() sets them"
+        assert self.index is not None and self.retriever is not None and self.answerer is not None, \
+            "warm_up() sets them"
         config = config or self.config
+        # The sentence vectors are the answerer's: a passage embedded for one is embedded for both.
+        support = (NoteSupport(self.embedder, config.brief_support_min, self.answerer.similarity)
+                   if config.brief_support_min > -1 else None)
         return Briefer(config, self.retriever, self.llm, self.index.articles, self.index.passages,
-                       self.index.figures, self.conflicts, Prompts(config.prompts_dir))
+                       self.index.figures, self.conflicts, Prompts(config.prompts_dir), support)
 
     def ask(self, question: str, language: str | None = None, on_token: OnToken | None = None) -> Answer:
         if self.answerer is None:

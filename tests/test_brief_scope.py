@@ -126,3 +126,47 @@ def test_briefing_checks_are_derived_from_a_sets_titles_and_numeric_golds(tmp_pa
     other = "held-out" if split_of("青石铁路") == "fit" else "fit"
     assert "青石铁路" in [c.topic for c in derive_checks(tmp_path, split_of("青石铁路"))]
     assert "青石铁路" not in [c.topic for c in derive_checks(tmp_path, other)]
+
+
+def test_a_note_is_supported_by_the_passage_sentence_it_restates(fake_embedder):
+    from rag.brief.support import NoteSupport
+
+    support = NoteSupport(fake_embedder, 0.5)
+    s = support.run("青石铁路全长125公里", ["今天天气晴朗，气温回升。", "青石铁路全长125公里，共设9座车站。"])
+    assert s.supported and s.sentence == 1
+    assert not support.run("柳桥站设有4个出入口", ["今天天气晴朗，气温回升。"]).supported
+    assert not support.run("青石铁路全长125公里", []).supported
+    with pytest.raises(ValueError, match="cosine"):
+        NoteSupport(fake_embedder, 2.0)
+
+
+def test_a_model_note_unlike_its_passage_is_not_kept(tiny_corpus):
+    # Keeps the passage's figure, so the figure check passes, but says something else entirely.
+    note = "125公里的海底隧道今年通车。"
+    docs = {"a.txt": RAIL, "c.txt": STATION}
+    kept = {}
+    for support_min in (-1.0, 0.9):
+        pipe = tiny_corpus(docs, [note] * 8, brief_scope_share_max=0.7, brief_support_min=support_min)
+        kept[support_min] = [n.text for n in pipe.briefer().run("青石铁路", "zh").notes if n.kind == "model"]
+    assert any(t.startswith(note) for t in kept[-1.0])  # the other checks let it through
+    assert not any(t.startswith(note) for t in kept[0.9])
+
+
+def test_a_note_stating_another_subjects_figure_is_not_kept(tiny_corpus):
+    # 白青石铁路's passage names the topic, so it is noted; its 410公里 is the longer line's length.
+    pipe = tiny_corpus({"a.txt": RAIL, "b.txt": LONGER, "c.txt": STATION}, ["白青石铁路全长410公里。"] * 8,
+                       brief_scope_share_max=0.7)
+    b = pipe.briefer().run("青石铁路", "zh")
+    assert "b.txt" in {p.doc for p in pipe.briefer().select("青石铁路", "").passages}
+    assert not any("410" in n.text for n in b.notes)
+
+
+def test_a_note_cut_at_the_token_limit_keeps_its_finished_clauses():
+    from rag.brief.briefer import _first_sentence
+
+    assert _first_sentence("柳桥站是一座地下车站，车站全长186米，设有4个出入口，出入口都有供", cut=True) == \
+        "柳桥站是一座地下车站，车站全长186米，设有4个出入口。"
+    assert _first_sentence("The line is 125 km long, with 9 stations, and cost 3,6", cut=True) == \
+        "The line is 125 km long, with 9 stations."
+    assert _first_sentence("青石铁路全长12", cut=True) == ""  # no finished clause, perhaps half a number
+    assert _first_sentence("青石铁路全长125公里，共设9座车站", cut=False) == "青石铁路全长125公里，共设9座车站"

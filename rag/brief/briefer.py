@@ -29,21 +29,33 @@ from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
 from .names import invented_names
 from .notes import NoteCache
 from .scope import Scope, TopicScope
+from .support import NoteSupport
 
 _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
 _REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
 
 
-def _first_sentence(text: str, complete: bool) -> str:
-    """The note's first sentence; when generation hit the token limit, only a finished one."""
+_CLAUSE_END = re.compile(r"[，；;]|,(?!\d)")  # not the comma of 3,600
+_MIN_CLAUSES_CHARS = 12
+
+
+def _first_sentence(text: str, cut: bool) -> str:
+    """The note's first sentence. When generation hit the token limit (`cut`) inside it, the
+    sentence up to its last finished clause, closed (a run-on Chinese sentence listing every
+    detail stops mid-clause, perhaps mid-number: 600,0); nothing if no clause finished."""
     from ..answering.prose import split_sentences
 
     parts = split_sentences(text.split("\n")[0])
     if not parts:
         return ""
-    if complete and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", parts[0]):
-        return ""  # cut off mid-sentence, perhaps mid-number: 600,0
-    return parts[0].strip()
+    first = parts[0].strip()
+    if cut and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", first):
+        ends = [m.start() for m in _CLAUSE_END.finditer(first)]
+        if not ends or ends[-1] < _MIN_CLAUSES_CHARS:
+            return ""
+        head = first[:ends[-1]].rstrip()
+        return head + ("。" if re.search(r"[\u4e00-\u9fff]$", head) else ".")
+    return first
 
 
 def _trailing_markers(text: str) -> str:
@@ -115,7 +127,7 @@ class Selection:
 class Briefer:
     def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel, articles: dict[str, Article],
                  passages: list[Passage], figures: list[Figure], conflicts: list[Conflict],
-                 prompts: Prompts | None = None):
+                 prompts: Prompts | None = None, support: NoteSupport | None = None):
         self.config = config
         self.retriever = retriever
         self.llm = llm
@@ -130,6 +142,7 @@ class Briefer:
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
+        self.support = support  # None: notes are checked by their figures and names alone
         self.scope = TopicScope(articles, retriever.term_shares, config.brief_scope_share_max, config.brief_scope_min)
 
     def select(self, topic: str, since: str) -> Selection:
@@ -175,14 +188,14 @@ class Briefer:
         cached = self.cache.get(p.hash, lang)
         if cached is not None:
             return cached, True
-        text = " ".join(display(self.articles[p.doc].text, s, e) for s, e in p.sentences) or p.text
+        text = " ".join(self._sentences(p))
         names = glossary.lines_for(text, lang)
         user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
                                    language_name=self.prompts.messages["language_names"][lang],
                                    glossary="\n".join(names) or "-")
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
-        note = _first_sentence(_MARKER.sub("", gen.text).strip(), complete=gen.finish_reason == "length")
+        note = _first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
         self.cache.put(p.hash, lang, note)  # an unusable (empty) note too: a second briefing makes no call
         return note, False
 
@@ -221,9 +234,9 @@ class Briefer:
             text, was_cached = self.note(p, lang)
             generated += not was_cached
             marker = cites.next_marker(p.id)  # cited only if a note survives its checks
-            kind, checked = "model", self._checked(text, p, lang, marker)
+            kind, checked = "model", self._checked(text, p, lang, marker, scope)
             if checked is None:
-                kind, checked = "figure", self._figure_note(p, lang, marker)
+                kind, checked = "figure", self._figure_note(p, lang, marker, scope)
             if checked is None:
                 continue
             cite(p.id, (p.start, p.end))
@@ -259,23 +272,39 @@ class Briefer:
         return Briefing(topic, lang, since, text, [], [], [], [], [],
                         timings={"passages": 0, "total_s": round(time.perf_counter() - t0, 2)}, not_covered=places)
 
-    def _checked(self, text: str, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
+    def _checked(self, text: str, p: Passage, lang: str, marker: int,
+                 scope: Scope | None = None) -> tuple[str, list[FigureCheck]] | None:
         """The model's note with its figures checked, or None when it cannot be trusted: empty,
         ungrounded, in the wrong language, naming what the passage does not, or with a figure
-        its own passage does not hold."""
+        its own passage does not hold or that is about another subject than the topic's (a passage
+        on one railway line mentioning another), or too unlike every sentence of it (NoteSupport)."""
         if not text or not self._grounded(text, p) or answer_language(text) != lang:
             return None
         body = self.articles[p.doc].text[p.start:p.end]
         if invented_names(text, lang, body, self.doc_places[p.doc]):
             return None
+        if self.support is not None and not self.support.run(text, self._sentences(p)).supported:
+            return None
 
         v = self.verifier.run(text, lang, {marker: p.id}, [p.id])
-        return (v.text, v.checks) if v.all_supported else None
+        if not v.all_supported:
+            return None
+        if scope is not None and scope.terms:
+            sources = [f for c in v.checks for f in self.figures
+                       if f.passage_id == c.passage_id and f.text == c.source_text]
+            if not all(self.scope.about_figure(scope, f) for f in sources):
+                return None
+        return v.text, v.checks
 
-    def _figure_note(self, p: Passage, lang: str, marker: int) -> tuple[str, list[FigureCheck]] | None:
+    def _sentences(self, p: Passage) -> list[str]:
+        return [display(self.articles[p.doc].text, s, e) for s, e in p.sentences] or [p.text]
+
+    def _figure_note(self, p: Passage, lang: str, marker: int,
+                     scope: Scope | None = None) -> tuple[str, list[FigureCheck]] | None:
         """A note written from the passage's leading measured figure, when the model's fails its
         checks: what it measures, where, when, and the value as the source gives it."""
-        figs = [f for f in self.figures if f.passage_id == p.id and f.measure and f.unit in _NOTE_UNITS]
+        figs = [f for f in self.figures if f.passage_id == p.id and f.measure and f.unit in _NOTE_UNITS
+                and (scope is None or not scope.terms or self.scope.about_figure(scope, f))]
         if not figs:
             return None
         f = min(figs, key=lambda x: (_NOTE_UNITS.index(x.unit), x.start))

@@ -1,4 +1,6 @@
-"""Per-passage notes cached on disk, keyed by passage content, language, model and prompt."""
+"""Per-passage notes cached on disk, keyed by passage content, language, model, prompt and the
+version of how a note is cut from the model's reply (NOTE_FORMAT: a change there must not leave
+notes an older version made, or left empty, in place)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +8,13 @@ import json
 import os
 from pathlib import Path
 
+NOTE_FORMAT = 2  # 2: a reply cut at the token limit keeps its finished clauses
+
 
 class NoteCache:
     def __init__(self, folder: Path, model: str, prompt_text: str):
         self.folder = Path(folder)
-        self.salt = hashlib.sha256(f"{model}\n{prompt_text}".encode()).hexdigest()[:12]
+        self.salt = hashlib.sha256(f"{model}\n{prompt_text}\n{NOTE_FORMAT}".encode()).hexdigest()[:12]
 
     def _path(self, passage_hash: str, lang: str) -> Path:
         return self.folder / lang / f"{passage_hash}-{self.salt}.json"
