@@ -170,3 +170,20 @@ def test_a_note_cut_at_the_token_limit_keeps_its_finished_clauses():
         "The line is 125 km long, with 9 stations."
     assert _first_sentence("青石铁路全长12", cut=True) == ""  # no finished clause, perhaps half a number
     assert _first_sentence("青石铁路全长125公里，共设9座车站", cut=False) == "青石铁路全长125公里，共设9座车站"
+
+
+def test_a_failed_note_in_the_briefing_language_falls_back_to_the_passages_own_sentence(tiny_corpus):
+    pipe = tiny_corpus({"a.txt": RAIL, "c.txt": STATION}, ["Nothing to report."] * 8, brief_scope_share_max=0.7)
+    zh = pipe.briefer().run("青石铁路", "zh")
+    assert [n.kind for n in zh.notes] == ["quote"]
+    assert zh.notes[0].text.startswith("青石铁路是一条连接两座山城的铁路，全长125公里") and not zh.notes[0].quote
+    en = pipe.briefer().run("青石铁路", "en")
+    assert not any(n.kind == "quote" for n in en.notes)  # a Chinese sentence is no English note
+
+
+def test_a_sentence_about_another_titled_subject_lends_its_figure_to_no_other_topic(tiny_corpus):
+    docs = {"a.txt": RAIL, "r.txt": "红河铁路\n\n红河铁路是一条山区铁路。\n",
+            "t.txt": "山城交通\n\n红河铁路全长88公里，西起青石铁路终点。青石铁路明年扩建，投资7亿元。\n"}
+    pipe = tiny_corpus(docs, ["Nothing to report."] * 8, brief_scope_share_max=0.7)
+    shown = {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
+    assert "7亿元" in shown and "88公里" not in shown  # 88公里 is 红河铁路's, named first in its sentence

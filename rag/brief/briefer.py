@@ -35,6 +35,7 @@ _MARKER = re.compile(r"[\[【]\s*(\d+)\s*[\]】]")
 _REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
 
 
+QUOTE_NOTE_CHARS = 160  # a quoted note longer than this is cut at a clause
 _CLAUSE_END = re.compile(r"[，；;]|,(?!\d)")  # not the comma of 3,600
 _MIN_CLAUSES_CHARS = 12
 
@@ -91,7 +92,9 @@ class Note:
     cached: bool
     figures: list[FigureCheck] = field(default_factory=list)
     quote: str = ""  # the passage's most figure-dense sentence, in its own language, for checking
-    kind: str = "model"  # "model": the model's note passed every check; "figure": built from the figures index
+    # "model": the model's note passed every check; "figure": built from the figures index;
+    # "quote": the passage's own sentence (same language only)
+    kind: str = "model"
 
 
 @dataclass
@@ -146,11 +149,12 @@ class Briefer:
         self.scope = TopicScope(articles, retriever.term_shares, config.brief_scope_share_max, config.brief_scope_min)
 
     def select(self, topic: str, since: str) -> Selection:
-        """Half the slots: passages with the most salient table-worthy figures about the topic's
-        places (a briefing is read for its numbers); the rest: retrieval order. A topic naming places takes
-        only passages about all of them (their article's places count, and a city counts for its
-        province). At most brief_per_doc per article while other articles have passages to give;
-        slots left over then go to more of the same articles (a topic one article covers)."""
+        """Half the slots: passages with the most salient table-worthy figures in the topic's scope
+        (a briefing is read for its numbers); the rest: retrieval order. Only passages in scope: for
+        a topic naming places, about all of them (their article's places count, and a city counts
+        for its province); for one naming none, holding its phrases (TopicScope). At most
+        brief_per_doc per article while other articles have passages to give; slots left over then
+        go to more of the same articles (a topic one article covers)."""
         scope = self.scope.run(topic)
         places = scope.places
 
@@ -237,11 +241,13 @@ class Briefer:
             kind, checked = "model", self._checked(text, p, lang, marker, scope)
             if checked is None:
                 kind, checked = "figure", self._figure_note(p, lang, marker, scope)
-            if checked is None:
-                continue
+            if checked is None and self.articles[p.doc].language == lang:
+                kind, checked = "quote", self._quote_note(p, scope)
+            if checked is None or any(n.text.startswith(checked[0] + " [") for n in notes):
+                continue  # no note, or one already said (two passages quoting one sentence)
             cite(p.id, (p.start, p.end))
             notes.append(Note(marker, p.id, p.doc, p.date, f"{checked[0]} [{marker}]", was_cached, checked[1],
-                              self._key_sentence(p, checked[1]), kind))
+                              "" if kind == "quote" else self._key_sentence(p, checked[1]), kind))
         if on_progress:
             on_progress(len(chosen), len(chosen), "writing the overview from the checked notes")
         t_map = time.perf_counter() - t0
@@ -260,6 +266,7 @@ class Briefer:
         return Briefing(topic, lang, since, overview, notes, figures, found, cites.items, sources, overview_checks,
                         {"passages": len(chosen), "notes_generated": generated, "notes_cached": len(chosen) - generated,
                          "notes_from_figures": sum(n.kind == "figure" for n in notes),
+                         "notes_quoted": sum(n.kind == "quote" for n in notes),
                          "map_s": round(t_map, 2), "total_s": round(time.perf_counter() - t0, 2)})
 
     def _places_of(self, p: Passage) -> set[str]:
@@ -320,6 +327,30 @@ class Briefer:
         text = self.prompts.message("figure_note", lang, label=label, where=where, when=when, value=value, flags=flags)
         check = FigureCheck(f.text, f.value, f.unit, True, p.id, f.text)
         return text, [check]
+
+    def _quote_note(self, p: Passage, scope: Scope) -> tuple[str, list[FigureCheck]] | None:
+        """The passage's own sentence, when the model's note fails and no figure note can be
+        written, and the passage is in the briefing's language: the one naming the topic's phrase
+        (a place-less topic), else the one with most figures; cut at a clause, with an ellipsis."""
+        text = self.articles[p.doc].text
+        spans = [(s, e) for s, e in p.sentences if not scope.terms
+                 or (self.scope.coverage(scope, p.doc, text[s:e]) >= self.scope.coverage_min
+                     and all(self.scope.about_figure(scope, f) for f in self.figures
+                             if f.passage_id == p.id and s <= f.start < e))]
+        if not spans:  # none about the topic, figures and all
+            return None
+        s, e = max(spans, key=lambda x: (sum(1 for f in self.figures if f.doc == p.doc and x[0] <= f.start < x[1]),
+                                         -x[0]))
+        quote = display(text, s, e).strip()
+        if len(quote) > QUOTE_NOTE_CHARS:
+            ends = [m.start() for m in _CLAUSE_END.finditer(quote, 0, QUOTE_NOTE_CHARS)]
+            if not ends:
+                return None
+            quote = quote[:ends[-1]].rstrip() + "…"
+        cut_at = s + len(quote)
+        checks = [FigureCheck(f.text, f.value, f.unit, True, p.id, f.text) for f in self.figures
+                  if f.passage_id == p.id and s <= f.start and f.end <= cut_at and f.text in quote]
+        return quote, checks
 
     def _grounded(self, note: str, p: Passage) -> bool:
         """A note must share a figure or a place with its passage; a note that shares neither is

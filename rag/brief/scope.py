@@ -41,6 +41,13 @@ class Scope:
         return bool(self.absent)
 
 
+def _unmasked(text: str, phrase: str, longer: list[str]) -> int:
+    """Where `phrase` first occurs in `text` outside the longer names holding it; -1 if nowhere."""
+    for name in longer:
+        text = text.replace(name.lower(), " " * len(name))
+    return text.find(phrase)
+
+
 class TopicScope:
     def __init__(self, articles: dict[str, Article], shares: Shares, share_max: float, coverage_min: float):
         if not 0 < share_max <= 1:
@@ -90,12 +97,24 @@ class TopicScope:
         return self.coverage(scope, p.doc, p.text) >= self.coverage_min
 
     def about_figure(self, scope: Scope, f: Figure) -> bool:
-        """A figure's own sentence (or its article's title) must be about the topic: a passage on one
-        railway line that mentions another lends none of its lengths to the other's briefing."""
+        """A figure must be about the topic: its article's title names it, or its own sentence does
+        before naming any other article's title. A sentence on one railway line that mentions
+        another (龙烟铁路全长123公里，西起大莱龙铁路…) lends none of its figures to the other's briefing."""
         if scope.places:
             return scope.places <= with_provinces(f.scope)
+        if not scope.terms:
+            return False
+        if self.coverage(scope, f.doc, "") >= self.coverage_min:
+            return True
         text = self.articles[f.doc].text[f.sentence_start:f.sentence_end]
-        return bool(scope.terms) and self.coverage(scope, f.doc, text) >= self.coverage_min
+        if self.coverage(scope, f.doc, text) < self.coverage_min:
+            return False
+        low = text.lower()
+        first_topic = min((i for ph in scope.terms if (i := _unmasked(low, ph.lower(), scope.longer.get(ph, []))) >= 0),
+                          default=len(low))
+        others = [n for n in self._names() if not any(ph in n or n in ph for ph in scope.terms)]
+        first_other = min((i for n in others if (i := low.find(n.lower())) >= 0), default=len(low))
+        return first_topic <= first_other
 
     def _names(self) -> list[str]:
         """Article titles short enough to be names (a wiki title, not a headline), as topics."""

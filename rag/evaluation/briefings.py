@@ -27,7 +27,7 @@ _REPEAT = re.compile(r"\[(\d+)\]\s*\[\1\]")
 @dataclass
 class SentenceCheck:
     text: str
-    source: str  # "note" (the model's), "figure note" (written from the figures index) or "overview"
+    source: str  # "note" (the model's), "figure note" (from the figures index), "quote note" or "overview"
     figures_found: bool
     places_found: bool
     missing: list[str] = field(default_factory=list)  # what the cited passages do not hold
@@ -103,7 +103,7 @@ def score_briefing(b: Briefing, check: BriefingCheck, markdown: str, passages: d
     off = sorted(f"{v} {u} ({d})" for (v, u), d in shown.items() if d and d not in allowed)
 
     by_marker = {n.marker: passages[n.passage_id] for n in b.notes if n.passage_id in passages}
-    sentences = [_check_sentence(n.text, "note" if n.kind == "model" else "figure note", [by_marker[n.marker]],
+    sentences = [_check_sentence(n.text, "note" if n.kind == "model" else f"{n.kind} note", [by_marker[n.marker]],
                                  articles) for n in b.notes if n.marker in by_marker]
     for s in cited_sentences(b.overview):
         cited = [by_marker[int(m)] for m in _MARK.findall(s) if int(m) in by_marker]
@@ -132,12 +132,14 @@ def summarize_briefings(scores: list[BriefingScore]) -> dict[str, dict]:
         group = [s for s in scores if s.group == g and lang in ("all", s.lang)]
         expected = sum(s.expected for s in group)
         sentences = sum(len(s.sentences) for s in group)
-        model = [x for s in group for x in s.sentences if x.source != "figure note"]
+        model = [x for s in group for x in s.sentences if x.source in ("note", "overview")]
         out[f"{g} {lang}" if g else lang] = {
             "briefings": len(group),
             "key_figure_recall": sum(s.found for s in group) / expected if expected else None,
             "off_topic_figures": sum(len(s.off_topic) for s in group),
             "figures_shown": sum(s.figures_shown for s in group),
+            "figure_precision": (1 - sum(len(s.off_topic) for s in group) / shown) if (
+                shown := sum(s.figures_shown for s in group)) else None,
             "faithful": sum(s.faithful for s in group) / sentences if sentences else None,
             "faithful_model_written": sum(x.faithful for x in model) / len(model) if model else None,
             "sentences": sentences,
@@ -206,9 +208,10 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
              + ". Faithful: the sentence's "
              "figures are in the passages it cites, and its places are named there, in their titles, or are "
              "their articles' main places.", "",
-             "| checks · language | briefings | key-figure recall | off-topic figures / shown | faithful sentences | "
+             "| checks · language | briefings | key-figure recall | off-topic figures / shown | precision | "
+             "faithful sentences | "
              "model-written faithful | labels in language | prose in language | repeated markers | "
-             "unresolved markers | median s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "unresolved markers | median s |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for lang, m in summary.items():
         p = prev.get(lang, {})
 
@@ -216,7 +219,7 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
             return _fmt(m[key]) + (f" ({_fmt(p[key])})" if key in p else "")
 
         lines.append(f"| {lang} | {m['briefings']} | {cell('key_figure_recall')} | {cell('off_topic_figures')} / "
-                     f"{m['figures_shown']} | {cell('faithful')} of {m['sentences']} | "
+                     f"{m['figures_shown']} | {cell('figure_precision')} | {cell('faithful')} of {m['sentences']} | "
                      f"{cell('faithful_model_written')} | {m['labels_ok']}/{m['briefings']} | "
                      f"{m['prose_ok']}/{m['briefings']} | {cell('repeated_markers')} | {cell('unresolved_markers')} | "
                      f"{m['seconds_median']:.0f} |")
