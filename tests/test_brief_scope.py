@@ -187,3 +187,13 @@ def test_a_sentence_about_another_titled_subject_lends_its_figure_to_no_other_to
     pipe = tiny_corpus(docs, ["Nothing to report."] * 8, brief_scope_share_max=0.7)
     shown = {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
     assert "7亿元" in shown and "88公里" not in shown  # 88公里 is 红河铁路's, named first in its sentence
+
+
+def test_a_note_the_model_wrote_in_the_passages_language_is_translated(tiny_corpus):
+    pipe = tiny_corpus({"a.txt": RAIL, "c.txt": STATION},
+                       ["青石铁路全长125公里。", "The Qingshi railway is 125 km long."], brief_scope_share_max=0.7)
+    b = pipe.briefer().run("青石铁路", "en")
+    assert [n.text for n in b.notes if n.kind == "model"] == ["The Qingshi railway is 125 km long. [1]"]
+    assert pipe.llm.script == [] and "Translate into English" in pipe.llm.calls[1][-1]["content"]
+    again = pipe.briefer().run("青石铁路", "en")  # the translation is what the cache keeps
+    assert again.notes[0].text == b.notes[0].text and again.timings["notes_cached"] == 1

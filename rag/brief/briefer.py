@@ -141,7 +141,8 @@ class Briefer:
         self.prompts = prompts or Prompts(config.prompts_dir)
         self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
                                        self.prompts.messages["unverified"])
-        note_prompt = self.prompts.template("brief_note_system.txt") + self.prompts.template("brief_note_user.txt")
+        note_prompt = "".join(self.prompts.template(f"brief_{x}.txt")  # a note may be a translation
+                              for x in ("note_system", "note_user", "translate_system", "translate_user"))
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
@@ -189,19 +190,37 @@ class Briefer:
         return Selection(chosen, [f for f in scoped if eligible(self.passages[f.passage_id])], scope)
 
     def note(self, p: Passage, lang: str) -> tuple[str, bool]:
+        """The passage's note in `lang`, from the cache or the model. The small model often writes
+        it in the passage's language instead; such a note is translated by the model (a prompt of
+        one sentence, not the passage) and the translation is what the cache keeps."""
         cached = self.cache.get(p.hash, lang)
-        if cached is not None:
-            return cached, True
         text = " ".join(self._sentences(p))
         names = glossary.lines_for(text, lang)
+        if cached is not None:
+            if cached and answer_language(cached) != lang:  # cached by a version that did not translate
+                cached = self._translated(cached, lang, names)
+                self.cache.put(p.hash, lang, cached)
+                return cached, False
+            return cached, True
         user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
                                    language_name=self.prompts.messages["language_names"][lang],
                                    glossary="\n".join(names) or "-")
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
         note = _first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
+        if note and answer_language(note) != lang:
+            note = self._translated(note, lang, names)
         self.cache.put(p.hash, lang, note)  # an unusable (empty) note too: a second briefing makes no call
         return note, False
+
+    def _translated(self, note: str, lang: str, names: list[str]) -> str:
+        """The note in `lang` by the model, or "" when the reply is not one sentence in it."""
+        user = self.prompts.render("brief_translate_user.txt", note=note, glossary="\n".join(names) or "-",
+                                   language_name=self.prompts.messages["language_names"][lang])
+        gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_translate_system.txt").strip()},
+                             {"role": "user", "content": user}], self.config.brief_note_tokens + len(note))
+        out = _first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
+        return out if out and answer_language(out) == lang else ""
 
     def run(self, topic: str, lang: str = "en", since: str = "", on_progress: Progress | None = None) -> Briefing:
         topic = (topic or "").strip()

@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-NOTE_FORMAT = 2  # 2: a reply cut at the token limit keeps its finished clauses
+NOTE_FORMAT = 3  # 2: a reply cut at the token limit keeps its finished clauses; 3: translated to the language
 
 
 class NoteCache:
