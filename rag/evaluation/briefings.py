@@ -185,9 +185,15 @@ def run_briefings(runs: list[BriefingRun], out_dir, meta: dict) -> str:
                   f"{s.seconds:.0f} s", file=sys.stderr)
     summary = summarize_briefings(scores)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"meta": meta, "summary": summary, "briefings": [s.to_dict() for s in scores]},
+    # A derived check's topic, figures and sentences quote the external set: its details stay in a
+    # local file (ignored by git, as its QA rows are); the committed report keeps its numbers only.
+    own = [s for s in scores if not s.group]
+    path.write_text(json.dumps({"meta": meta, "summary": summary, "briefings": [s.to_dict() for s in own]},
                                ensure_ascii=False, indent=1), encoding="utf-8")
-    text = briefing_report(summary, scores, meta, before)
+    if len(own) < len(scores):
+        (out_dir / "briefings-ext.local.json").write_text(
+            json.dumps([s.to_dict() for s in scores if s.group], ensure_ascii=False, indent=1), encoding="utf-8")
+    text = briefing_report(summary, own, meta, before)
     (out_dir / "briefings.md").write_text(text, encoding="utf-8")
     return text
 
@@ -223,7 +229,7 @@ def briefing_report(summary: dict, scores: list[BriefingScore], meta: dict, befo
                      f"{cell('faithful_model_written')} | {m['labels_ok']}/{m['briefings']} | "
                      f"{m['prose_ok']}/{m['briefings']} | {cell('repeated_markers')} | {cell('unresolved_markers')} | "
                      f"{m['seconds_median']:.0f} |")
-    lines += ["", "## Per briefing", ""]
+    lines += ["", "## Per briefing (the checks file; derived checks' details: briefings-ext.local.json)", ""]
     for s in scores:
         bad = [x for x in s.sentences if not x.faithful]
         where = f"{s.group}, {s.lang}" if s.group else s.lang
