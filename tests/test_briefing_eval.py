@@ -80,3 +80,29 @@ def test_derived_check_groups_are_summarized_apart_from_the_checks_file():
     assert set(summary) == {"all", "en", "set fit all", "set fit zh", "set held-out all", "set held-out zh"}
     assert summary["all"]["key_figure_recall"] == 1.0  # the file's row holds only the file's checks
     assert summary["set fit zh"]["key_figure_recall"] == 0.5 and summary["set held-out all"]["key_figure_recall"] == 0
+
+
+def test_rag_eval_briefings_adds_checks_derived_from_a_set_and_keeps_their_details_local(env, tmp_path):
+    import json
+
+    from rag.cli import main
+
+    root = tmp_path / "set"
+    (root / "docs").mkdir(parents=True)
+    rows = []
+    for i, (title, text, gold) in enumerate([("青石铁路", "青石铁路全长125公里，共设9座车站。", "125公里"),
+                                              ("白河大桥", "白河大桥全长3.2公里，投资12亿元。", "12亿元"),
+                                              ("柳桥站", "柳桥站设有4个出入口，车站全长186米。", "186米")], 1):
+        (root / "docs" / f"dev_cm_zh_0{i}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+        rows.append({"id": f"q{i}", "lang": "zh", "q": f"{title}多少？", "answers": [gold],
+                     "doc": f"dev_cm_zh_0{i}.txt", "type": "numeric", "source": "cmrc2018", "title": title})
+    (root / "qa.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["eval", "--briefings", "--set", str(root), "--ids", "b-04,x-01,x-02,x-03", "--out", str(out)]) == 0
+    report = (out / "briefings.md").read_text(encoding="utf-8")
+    assert "| all | 1 |" in report and ("| set fit all |" in report or "| set held-out all |" in report)
+    committed = json.loads((out / "briefings.json").read_text(encoding="utf-8"))
+    assert [b["id"] for b in committed["briefings"]] == ["b-04"]  # no derived topic, figure or quote
+    local = json.loads((out / "briefings-ext.local.json").read_text(encoding="utf-8"))
+    assert sorted(b["topic"] for b in local) == ["柳桥站", "白河大桥", "青石铁路"]
+    assert "青石铁路" not in report
