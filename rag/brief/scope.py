@@ -33,6 +33,7 @@ class Scope:
     terms: list[str] = field(default_factory=list)  # its phrases holding a distinctive word, when it names no place
     weights: dict[str, float] = field(default_factory=dict)  # 1 - log of its rarest word's share
     longer: dict[str, list[str]] = field(default_factory=dict)  # corpus names holding a phrase
+    others: list[str] = field(default_factory=list)  # corpus names unrelated to the topic's phrases
     absent: list[str] = field(default_factory=list)  # no passage uses a word: those in the corpus's scripts
 
     @property
@@ -42,10 +43,11 @@ class Scope:
 
 
 def _unmasked(text: str, phrase: str, longer: list[str]) -> int:
-    """Where `phrase` first occurs in `text` outside the longer names holding it; -1 if nowhere."""
+    """Where `phrase` first occurs in lower-cased `text` outside the longer names holding it (their
+    places blanked, so positions hold); -1 if nowhere."""
     for name in longer:
         text = text.replace(name.lower(), " " * len(name))
-    return text.find(phrase)
+    return text.find(phrase.lower())
 
 
 class TopicScope:
@@ -77,7 +79,9 @@ class TopicScope:
             if rare:
                 weights[phrase] = 1.0 - math.log(min(rare))  # >= 1: a word in every passage still counts
         longer = {ph: [t for t in self._names() if ph in t and t != ph and t not in topic] for ph in weights}
-        return Scope(terms=list(weights), weights=weights, longer=longer)  # none: only common words (合作)
+        others = [n for n in self._names() if not any(ph in n or n in ph for ph in weights)]
+        # No terms when the topic holds only common words (合作, 발전): the scope stays open.
+        return Scope(terms=list(weights), weights=weights, longer=longer, others=others)
 
     def coverage(self, scope: Scope, doc: str, text: str) -> float:
         """The weighted share of the topic's phrases in `text` or its article's title. A phrase
@@ -85,12 +89,7 @@ class TopicScope:
         if not scope.terms:
             return 1.0
         hay = (self.articles[doc].title + "\n" + text).lower()
-        held = 0.0
-        for ph in scope.terms:
-            here = hay
-            for name in scope.longer.get(ph, []):
-                here = here.replace(name.lower(), " ")
-            held += scope.weights[ph] * (ph.lower() in here)
+        held = sum(scope.weights[ph] for ph in scope.terms if _unmasked(hay, ph, scope.longer.get(ph, [])) >= 0)
         return held / sum(scope.weights.values())
 
     def about(self, scope: Scope, p: Passage) -> bool:
@@ -110,10 +109,9 @@ class TopicScope:
         if self.coverage(scope, f.doc, text) < self.coverage_min:
             return False
         low = text.lower()
-        first_topic = min((i for ph in scope.terms if (i := _unmasked(low, ph.lower(), scope.longer.get(ph, []))) >= 0),
+        first_topic = min((i for ph in scope.terms if (i := _unmasked(low, ph, scope.longer.get(ph, []))) >= 0),
                           default=len(low))
-        others = [n for n in self._names() if not any(ph in n or n in ph for ph in scope.terms)]
-        first_other = min((i for n in others if (i := low.find(n.lower())) >= 0), default=len(low))
+        first_other = min((i for n in scope.others if (i := low.find(n.lower())) >= 0), default=len(low))
         return first_topic <= first_other
 
     def _names(self) -> list[str]:
