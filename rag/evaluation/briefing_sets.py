@@ -38,20 +38,24 @@ def derive_checks(root: Path, split: str = "") -> list[BriefingCheck]:
         rows = [json.loads(line) for line in qa.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as e:
         raise BadInput(f"{qa}: cannot read the set for briefing checks ({e})") from e
-    docs_of: dict[str, set[str]] = {}
-    prefix = {}
+    doc_dir = Path(root) / "docs"
+    # A title's docs are all its paragraphs (a doc's first line is its article's title), not only
+    # those its questions cite.
+    texts = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in sorted(doc_dir.glob("*.txt"))}
+    titled: dict[str, list[str]] = {}
+    for name, text in texts.items():
+        titled.setdefault(text.split("\n", 1)[0].strip(), []).append(name)
+    cited: dict[str, set[str]] = {}
     for r in rows:
         if r.get("doc") and r.get("title"):
-            docs_of.setdefault(r["title"], set()).add(r["doc"])
-            prefix[r["title"]] = r["doc"].rsplit("_", 1)[0] if r.get("source") != "cmrc2018" else r["doc"][:-4]
-    doc_dir = Path(root) / "docs"
+            cited.setdefault(r["title"], set()).add(r["doc"])
     checks: list[BriefingCheck] = []
     n = 0
-    for title in sorted(docs_of):
-        # A title's docs are all its paragraphs, not only those its questions cite.
-        docs = sorted(p.name for p in doc_dir.glob(prefix[title] + "*") if p.is_file()) or sorted(docs_of[title])
-        found = {d: {(Decimal(m.value), m.unit_class): m.unit
-                     for m in parse_figures((doc_dir / d).read_text(encoding="utf-8")) if m.unit} for d in docs}
+    for title in sorted(cited):
+        firsts = {texts[d].split("\n", 1)[0].strip() for d in cited[title] if d in texts}
+        docs = sorted({d for t in firsts for d in titled.get(t, [])} | cited[title])
+        found = {d: {(Decimal(m.value), m.unit_class): m.unit for m in parse_figures(texts.get(d, "")) if m.unit}
+                 for d in docs}
         figures: dict[tuple[str, str], dict] = {}
         for r in rows:
             if r.get("title") != title or r.get("type") != "numeric":

@@ -133,9 +133,9 @@ def _run_briefings(args, config: Config) -> int:
     roots = ([Path(p) for p in args.eval_set] if args.eval_set
              else [p for p in SHARED_SETS if (p / "qa.jsonl").is_file()])
     for root in roots if not args.no_ext_briefings else []:
-        ext = load_set(root)
         if not (root / "qa.jsonl").is_file():
             raise BadInput(f"{root}: briefing checks are derived only from a set folder with qa.jsonl")
+        ext = load_set(root)
         set_pipe = Pipeline(index_set(config, ext, pipe.embedder), embedder=pipe.embedder, llm=pipe.llm).warm_up()
         runs += [BriefingRun(set_pipe, chosen(derive_checks(root, half)), f"{ext.name} {half}")
                  for half in ("fit", "held-out")]
