@@ -197,3 +197,9 @@ def test_a_note_the_model_wrote_in_the_passages_language_is_translated(tiny_corp
     assert pipe.llm.script == [] and "Translate into English" in pipe.llm.calls[1][-1]["content"]
     again = pipe.briefer().run("青石铁路", "en")  # the translation is what the cache keeps
     assert again.notes[0].text == b.notes[0].text and again.timings["notes_cached"] == 1
+
+
+def test_a_title_cut_short_with_an_ellipsis_still_names_its_topic():
+    ts, _ = _scope({"a.txt": "青石铁路…\n\n全长125公里。\n", "c.txt": STATION, "d.txt": "天气\n\n今天晴。\n"})
+    scope = ts.run("青石铁路")
+    assert scope.longer == {"青石铁路": []} and ts.coverage(scope, "a.txt", "全长125公里。") == 1.0

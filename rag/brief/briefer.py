@@ -76,6 +76,11 @@ _NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "com
 _TABLE_UNITS = ("yuan", "US dollars", "people", "tonnes", "%", "projects", "companies", "m²", "km")
 
 
+def _listable(f: Figure) -> bool:
+    """A figure the key-figures table may list at all: with a unit or a known measure, and digits."""
+    return bool(f.unit or f.measure) and any(ch.isdigit() for ch in f.text)
+
+
 def _table_worthy(f: Figure) -> bool:
     """A figure for the key-figures table: of a known measure, or in a unit a briefing is read for,
     and with digits: a scale word alone (超亿元 "over 100 million yuan", 수만명) is a bound, not a figure."""
@@ -121,8 +126,8 @@ class Briefing:
 @dataclass
 class Selection:
     passages: list[Passage]  # the ones the model notes, at most brief_passages
-    # The topic's own table-worthy figures in passages beyond those: the table is extractive, so it
-    # may read every passage about the topic where the notes, one prompt each, cannot.
+    # The topic's own listable figures in passages beyond those: the table is extractive, so it may
+    # read every passage about the topic where the notes, one prompt each, cannot.
     scope_figures: list[Figure] = field(default_factory=list)
     scope: Scope = field(default_factory=Scope)
 
@@ -170,7 +175,8 @@ class Briefer:
         # Passages by their most salient such figure (as the table ranks them), then by how many they hold.
         best: dict[str, tuple] = {}
         count: dict[str, int] = {}
-        scoped = [f for f in self.figures if _table_worthy(f) and self.scope.about_figure(scope, f)]
+        listed = [f for f in self.figures if _listable(f) and self.scope.about_figure(scope, f)]
+        scoped = [f for f in listed if _table_worthy(f)]
         for f in scoped:
             best[f.passage_id] = min(best.get(f.passage_id, (True,) * 6), self._salience(f, places))
             count[f.passage_id] = count.get(f.passage_id, 0) + 1
@@ -187,7 +193,7 @@ class Briefer:
                     continue
                 per_doc[p.doc] = per_doc.get(p.doc, 0) + 1
                 chosen.append(p)
-        return Selection(chosen, [f for f in scoped if eligible(self.passages[f.passage_id])], scope)
+        return Selection(chosen, [f for f in listed if eligible(self.passages[f.passage_id])], scope)
 
     def note(self, p: Passage, lang: str) -> tuple[str, bool]:
         """The passage's note in `lang`, from the cache or the model. The small model often writes
@@ -447,15 +453,15 @@ class Briefer:
         return " ".join(out)
 
     def _figure_table(self, selection: Selection) -> list[Figure]:
-        """The noted passages' figures and the topic's own table-worthy ones from its other
-        passages, most salient first (the table shows the first brief_figures). A value stated
+        """The noted passages' figures and the topic's own from its other passages, most salient
+        first (the table shows the first brief_figures). A value stated
         twice is one row: an article repeating it, a second source agreeing, or the same amount
         once without its unit (5000亿 … 5000亿元)."""
         ids = {p.id for p in selection.passages}
         # Counts and times (4个出入口, 30여차례) only fill rows the worthier figures leave.
         scope = selection.scope
-        picked = [f for f in self.figures if f.passage_id in ids and (f.unit or f.measure)
-                  and any(ch.isdigit() for ch in f.text) and (not scope.terms or self.scope.about_figure(scope, f))]
+        picked = [f for f in self.figures if f.passage_id in ids and _listable(f)
+                  and (not scope.terms or self.scope.about_figure(scope, f))]
         picked += [f for f in selection.scope_figures if f.passage_id not in ids]
         picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
         picked.sort(key=lambda f: f.date, reverse=True)

@@ -23,6 +23,7 @@ from ..types import Article, Figure, Passage
 
 _PHRASE = re.compile(r"[\u4e00-\u9fff]+|[\uac00-\ud7a3]+|[A-Za-z0-9][A-Za-z0-9.\-]*")
 _NAME_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # 劲松站 (北京市): a disambiguation
+_NAME_STRIP = " \t…．.。:：-–—|"  # a title cut short (나경원…) or set off by punctuation is the same name
 NAME_MAX_CHARS = 12
 Shares = Callable[[list[str]], dict[str, float]]  # token -> share of passages holding it
 
@@ -117,8 +118,8 @@ class TopicScope:
     def _names(self) -> list[str]:
         """Article titles short enough to be names (a wiki title, not a headline), as topics."""
         if self._titles is None:
-            self._titles = [t for t in {_NAME_SUFFIX.sub("", a.title).strip() for a in self.articles.values()}
-                            if 0 < len(t) <= NAME_MAX_CHARS]
+            self._titles = [t for t in {_NAME_SUFFIX.sub("", a.title).strip(_NAME_STRIP)
+                                        for a in self.articles.values()} if 0 < len(t) <= NAME_MAX_CHARS]
         return self._titles
 
     def _corpus_script(self, token: str) -> bool:
