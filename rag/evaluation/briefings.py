@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..answering.prose import answer_language, cited_sentences
 from ..brief.briefer import Briefing
@@ -19,6 +20,9 @@ from ..figures.parse import parse_figures
 from ..prompts import Prompts
 from ..types import Article, Passage
 from .dataset import BriefingCheck
+
+if TYPE_CHECKING:
+    from ..pipeline import Pipeline
 
 _MARK = re.compile(r"\[(\d+)\]")
 _REPEAT = re.compile(r"\[(\d+)\]\s*\[\1\]")
@@ -154,7 +158,7 @@ def summarize_briefings(scores: list[BriefingScore]) -> dict[str, dict]:
 
 @dataclass
 class BriefingRun:
-    pipe: object  # a warm Pipeline over the index the checks are about
+    pipe: Pipeline  # warm, over the index the checks are about
     checks: list[BriefingCheck]
     group: str = ""
 
@@ -173,8 +177,8 @@ def run_briefings(runs: list[BriefingRun], out_dir, meta: dict) -> str:
     before = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     scores = []
     for run in runs:
-        prompts = Prompts(run.pipe.config.prompts_dir)  # type: ignore[attr-defined]
-        briefer = run.pipe.briefer()  # type: ignore[attr-defined]
+        prompts = Prompts(run.pipe.config.prompts_dir)
+        briefer = run.pipe.briefer()
         for check in run.checks:
             b = briefer.run(check.topic, check.lang)
             s = score_briefing(b, check, to_markdown(b, prompts), briefer.passages, briefer.articles, prompts)
