@@ -238,7 +238,6 @@ def note_support(cols: list[Column], embedder) -> list[str]:
     import numpy as np
 
     from rag.brief.support import NoteSupport
-    from rag.text.sentences import display
 
     pairs: dict[str, list[tuple[float, float]]] = {"fit": [], "held-out": []}
     seen: set[str] = set()
@@ -251,11 +250,6 @@ def note_support(cols: list[Column], embedder) -> list[str]:
         briefer = pipe.briefer()
         support = NoteSupport(embedder, 0.0)
         index = pipe.index
-
-        def sentences(x, index=index) -> list[str]:
-            text = index.articles[x.doc].text
-            return [display(text, s, e) for s, e in x.sentences] or [x.text]
-
         for p in index.passages:
             half = "fit" if c.name.startswith("seeds") or ext_half(Item(
                 id=p.doc, question="", lang="zh", type="text", accept=[], docs=[p.doc])) == "fit" else "held-out"
@@ -265,7 +259,8 @@ def note_support(cols: list[Column], embedder) -> list[str]:
                     continue
                 order = np.argsort(-(index.vectors @ embedder.embed_query(note)))
                 other = next(index.passages[j] for j in order if index.passages[j].doc != p.doc)
-                pairs[half].append((support.run(note, sentences(p)).score, support.run(note, sentences(other)).score))
+                pairs[half].append((support.run(note, briefer.sentences(p)).score,
+                                    support.run(note, briefer.sentences(other)).score))
     lines = ["# Briefing note support (eval/fit.py --note-support)", "",
              "Every cached model note against its own passage (kept when it reaches support_min) and against "
              "the most similar passage of another article (refused when below).", "",

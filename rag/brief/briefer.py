@@ -142,6 +142,13 @@ class Briefer:
         self.articles = articles
         self.passages = {p.id: p for p in passages}
         self.figures = figures
+        # Each step below asks for one passage's or one article's figures: look them up, not scan
+        # every figure of the corpus for each passage.
+        self._of_passage: dict[str, list[Figure]] = {}
+        self._of_doc: dict[str, list[Figure]] = {}
+        for f in figures:
+            self._of_passage.setdefault(f.passage_id, []).append(f)
+            self._of_doc.setdefault(f.doc, []).append(f)
         self.conflicts = conflicts
         self.prompts = prompts or Prompts(config.prompts_dir)
         self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
@@ -200,14 +207,14 @@ class Briefer:
         it in the passage's language instead; such a note is translated by the model (a prompt of
         one sentence, not the passage) and the translation is what the cache keeps."""
         cached = self.cache.get(p.hash, lang)
-        text = " ".join(self._sentences(p))
-        names = glossary.lines_for(text, lang)
-        if cached is not None:
-            if cached and answer_language(cached) != lang:  # cached by a version that did not translate
-                cached = self._translated(cached, lang, names)
-                self.cache.put(p.hash, lang, cached)
-                return cached, False
+        if cached is not None and not (cached and answer_language(cached) != lang):
             return cached, True
+        text = " ".join(self.sentences(p))
+        names = glossary.lines_for(text, lang)
+        if cached is not None:  # cached by a version that did not translate
+            cached = self._translated(cached, lang, names)
+            self.cache.put(p.hash, lang, cached)
+            return cached, False
         user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
                                    language_name=self.prompts.messages["language_names"][lang],
                                    glossary="\n".join(names) or "-")
@@ -315,27 +322,28 @@ class Briefer:
         body = self.articles[p.doc].text[p.start:p.end]
         if invented_names(text, lang, body, self.doc_places[p.doc]):
             return None
-        if self.support is not None and not self.support.run(text, self._sentences(p)).supported:
+        if self.support is not None and not self.support.run(text, self.sentences(p)).supported:
             return None
 
         v = self.verifier.run(text, lang, {marker: p.id}, [p.id])
         if not v.all_supported:
             return None
         if scope is not None and scope.terms:
-            sources = [f for c in v.checks for f in self.figures
-                       if f.passage_id == c.passage_id and f.text == c.source_text]
+            sources = [f for c in v.checks for f in self._of_passage.get(c.passage_id, [])
+                       if f.text == c.source_text]
             if not all(self.scope.about_figure(scope, f) for f in sources):
                 return None
         return v.text, v.checks
 
-    def _sentences(self, p: Passage) -> list[str]:
+    def sentences(self, p: Passage) -> list[str]:
+        """The passage's sentences as a reader sees them (page furniture left out)."""
         return [display(self.articles[p.doc].text, s, e) for s, e in p.sentences] or [p.text]
 
     def _figure_note(self, p: Passage, lang: str, marker: int,
                      scope: Scope | None = None) -> tuple[str, list[FigureCheck]] | None:
         """A note written from the passage's leading measured figure, when the model's fails its
         checks: what it measures, where, when, and the value as the source gives it."""
-        figs = [f for f in self.figures if f.passage_id == p.id and f.measure and f.unit in _NOTE_UNITS
+        figs = [f for f in self._of_passage.get(p.id, []) if f.measure and f.unit in _NOTE_UNITS
                 and (scope is None or not scope.terms or self.scope.about_figure(scope, f))]
         if not figs:
             return None
@@ -358,14 +366,13 @@ class Briefer:
         written, and the passage is in the briefing's language: the one naming the topic's phrase
         (a place-less topic), else the one with most figures; cut at a clause, with an ellipsis."""
         text = self.articles[p.doc].text
+        own = self._of_passage.get(p.id, [])
         spans = [(s, e) for s, e in p.sentences if not scope.terms
                  or (self.scope.coverage(scope, p.doc, text[s:e]) >= self.scope.coverage_min
-                     and all(self.scope.about_figure(scope, f) for f in self.figures
-                             if f.passage_id == p.id and s <= f.start < e))]
+                     and all(self.scope.about_figure(scope, f) for f in own if s <= f.start < e))]
         if not spans:  # none about the topic, figures and all
             return None
-        s, e = max(spans, key=lambda x: (sum(1 for f in self.figures if f.doc == p.doc and x[0] <= f.start < x[1]),
-                                         -x[0]))
+        s, e = self._densest(p.doc, spans)
         quote = display(text, s, e).strip()
         if len(quote) > QUOTE_NOTE_CHARS:
             ends = [m.start() for m in _CLAUSE_END.finditer(quote, 0, QUOTE_NOTE_CHARS)]
@@ -373,8 +380,8 @@ class Briefer:
                 return None
             quote = quote[:ends[-1]].rstrip() + "…"
         cut_at = s + len(quote)
-        checks = [FigureCheck(f.text, f.value, f.unit, True, p.id, f.text) for f in self.figures
-                  if f.passage_id == p.id and s <= f.start and f.end <= cut_at and f.text in quote]
+        checks = [FigureCheck(f.text, f.value, f.unit, True, p.id, f.text) for f in own
+                  if s <= f.start and f.end <= cut_at and f.text in quote]
         return quote, checks
 
     def _grounded(self, note: str, p: Passage) -> bool:
@@ -393,16 +400,18 @@ class Briefer:
         figure, else the passage's most figure-dense sentence."""
         text = self.articles[p.doc].text
         for c in checks:
-            f = next((f for f in self.figures if f.passage_id == p.id and c.supported and f.text == c.source_text),
-                     None)
+            f = next((f for f in self._of_passage.get(p.id, []) if c.supported and f.text == c.source_text), None)
             if f is not None:
                 return " ".join(text[f.sentence_start:f.sentence_end].split())
-        counts = [(sum(1 for f in self.figures if f.doc == p.doc and s <= f.start < e), -s, s, e)
-                  for s, e in p.sentences]
-        if not counts:
+        if not p.sentences:
             return ""
-        _, _, s, e = max(counts)
+        s, e = self._densest(p.doc, p.sentences)
         return " ".join(text[s:e].split())
+
+    def _densest(self, doc: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+        """The span holding most of the article's figures; the earliest of those tied."""
+        figs = self._of_doc.get(doc, [])
+        return max(spans, key=lambda x: (sum(1 for f in figs if x[0] <= f.start < x[1]), -x[0]))
 
     def _overview(self, topic, lang, notes: list[Note]) -> tuple[str, list[FigureCheck]]:
         if not notes:
@@ -454,22 +463,25 @@ class Briefer:
 
     def _figure_table(self, selection: Selection) -> list[Figure]:
         """The noted passages' figures and the topic's own from its other passages, most salient
-        first (the table shows the first brief_figures). A value stated
-        twice is one row: an article repeating it, a second source agreeing, or the same amount
-        once without its unit (5000亿 … 5000亿元)."""
+        first (the table shows the first brief_figures). A value stated twice is one row: an
+        article repeating it, a second source agreeing, or the same amount once without its unit
+        (5000亿 … 5000亿元)."""
         ids = {p.id for p in selection.passages}
         # Counts and times (4个出入口, 30여차례) only fill rows the worthier figures leave.
         scope = selection.scope
-        picked = [f for f in self.figures if f.passage_id in ids and _listable(f)
+        picked = [f for i in ids for f in self._of_passage.get(i, []) if _listable(f)
                   and (not scope.terms or self.scope.about_figure(scope, f))]
         picked += [f for f in selection.scope_figures if f.passage_id not in ids]
         picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
         picked.sort(key=lambda f: f.date, reverse=True)
         picked.sort(key=lambda f: self._salience(f, selection.scope.places))
+        unit_of: dict[tuple[str, str], str] = {}  # an article's value -> the first unit it is given
+        for f in picked:
+            if f.unit:
+                unit_of.setdefault((f.doc, f.value), f.unit)
         rows: dict[tuple[str, str], Figure] = {}
         for f in sorted(picked, key=lambda f: not f.unit):  # a unit-bearing row wins over its bare twin
-            rows.setdefault((f.value, f.unit or next((g.unit for g in picked if g.doc == f.doc and g.value == f.value
-                                                      and g.unit), "")), f)
+            rows.setdefault((f.value, f.unit or unit_of.get((f.doc, f.value), "")), f)
         kept = {id(f) for f in rows.values()}
         return [f for f in picked if id(f) in kept]
 
