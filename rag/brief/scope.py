@@ -16,6 +16,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ..figures.context import entities_in, with_provinces
 from ..text.tokenize import tokens
@@ -24,7 +26,10 @@ from ..types import Article, Figure, Passage
 _PHRASE = re.compile(r"[\u4e00-\u9fff]+|[\uac00-\ud7a3]+|[A-Za-z0-9][A-Za-z0-9.\-]*")
 _NAME_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # 劲松站 (北京市): a disambiguation
 _NAME_STRIP = " \t…．.。:：-–—|"  # a title cut short (나경원…) or set off by punctuation is the same name
+_CLAUSE = re.compile(r"[，,；;：:]")
+_SUBJECT_CHARS = 8  # a clause's subject name ends within its first characters (德大铁路全长…)
 NAME_MAX_CHARS = 12
+DEMONSTRATIVES_FILE = Path(__file__).resolve().parents[1] / "data" / "zh_demonstratives.txt"
 Shares = Callable[[list[str]], dict[str, float]]  # token -> share of passages holding it
 
 
@@ -35,6 +40,7 @@ class Scope:
     weights: dict[str, float] = field(default_factory=dict)  # 1 - log of its rarest word's share
     longer: dict[str, list[str]] = field(default_factory=dict)  # corpus names holding a phrase
     others: list[str] = field(default_factory=list)  # corpus names unrelated to the topic's phrases
+    heads: dict[str, str] = field(default_factory=dict)  # phrase -> the name ending it shares with most titles (铁路)
     absent: list[str] = field(default_factory=list)  # no passage uses a word: those in the corpus's scripts
 
     @property
@@ -49,6 +55,12 @@ def _unmasked(text: str, phrase: str, longer: list[str]) -> int:
     for name in longer:
         text = text.replace(name.lower(), " " * len(name))
     return text.find(phrase.lower())
+
+
+@lru_cache(maxsize=1)
+def demonstratives() -> frozenset[str]:
+    lines = DEMONSTRATIVES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
 class TopicScope:
@@ -81,8 +93,9 @@ class TopicScope:
                 weights[phrase] = 1.0 - math.log(min(rare))  # >= 1: a word in every passage still counts
         longer = {ph: [t for t in self._names() if ph in t and t != ph and t not in topic] for ph in weights}
         others = [n for n in self._names() if not any(ph in n or n in ph for ph in weights)]
-        # No terms when the topic holds only common words (合作, 발전): the scope stays open.
-        return Scope(terms=list(weights), weights=weights, longer=longer, others=others)
+        heads = {ph: h for ph in weights if (h := self._head(ph))}
+        # No terms when the topic holds only common words (合作, 发展): the scope stays open.
+        return Scope(terms=list(weights), weights=weights, longer=longer, others=others, heads=heads)
 
     def coverage(self, scope: Scope, doc: str, text: str) -> float:
         """The weighted share of the topic's phrases in `text` or its article's title. A phrase
@@ -97,9 +110,12 @@ class TopicScope:
         return self.coverage(scope, p.doc, p.text) >= self.coverage_min
 
     def about_figure(self, scope: Scope, f: Figure) -> bool:
-        """A figure must be about the topic: its article's title names it, or its own sentence does
-        before naming any other article's title. A sentence on one railway line that mentions
-        another (龙烟铁路全长123公里，西起大莱龙铁路…) lends none of its figures to the other's briefing."""
+        """A figure must be about the topic: its article's title names it, or the subject of its
+        clause does. The subject is the name a clause opens with, looked for from the figure's clause
+        back to the sentence's first; a clause opening with no name (西起…, 正线全长…) carries the
+        subject of the one before, and a sentence with none at all is about its own article. So a
+        sentence on one railway line that mentions another (德大铁路全长290公里，…与大莱龙铁路相接)
+        lends none of its figures to the other's briefing."""
         if scope.places:
             return scope.places <= with_provinces(f.scope)
         if not scope.terms:
@@ -109,11 +125,40 @@ class TopicScope:
         text = self.articles[f.doc].text[f.sentence_start:f.sentence_end]
         if self.coverage(scope, f.doc, text) < self.coverage_min:
             return False
-        low = text.lower()
-        first_topic = min((i for ph in scope.terms if (i := _unmasked(low, ph, scope.longer.get(ph, []))) >= 0),
-                          default=len(low))
-        first_other = min((i for n in scope.others if (i := low.find(n.lower())) >= 0), default=len(low))
-        return first_topic <= first_other
+        end = _CLAUSE.search(text, f.end - f.sentence_start)
+        clauses = _CLAUSE.split(text[:end.start() if end else len(text)])
+        for clause in reversed(clauses):
+            subject = self._subject(scope, clause.strip(" \t\"“”「」（(").lower())
+            if subject is not None:
+                return subject
+        return False
+
+    def _subject(self, scope: Scope, clause: str) -> bool | None:
+        """Whether `clause` opens with the topic (True) or another name (False); None: with no name."""
+        for ph in scope.terms:
+            if _unmasked(clause, ph, scope.longer.get(ph, [])) == 0:
+                return True
+        if any(clause.startswith(n.lower()) for n in scope.others):
+            return False
+        # A name of the topic's kind that is not the topic: 德大铁路 beside 大莱龙铁路.
+        for head in scope.heads.values():
+            at = clause.find(head, 1, _SUBJECT_CHARS + len(head))
+            if at > 0 and all("\u4e00" <= c <= "\u9fff" for c in clause[:at]) and clause[:at] not in demonstratives():
+                return False
+        return None
+
+    def _head(self, phrase: str) -> str:
+        """The ending `phrase` shares with the most other article titles (ties: the longer): the kind
+        of name it is (站, 铁路). "" when it shares none or is not Han."""
+        if not phrase or not "\u4e00" <= phrase[-1] <= "\u9fff":
+            return ""
+        names = [n for n in self._names() if n != phrase]
+        best, count = "", 0
+        for k in range(1, len(phrase)):
+            n = sum(t.endswith(phrase[-k:]) for t in names)
+            if n and n >= count:
+                best, count = phrase[-k:], n
+        return best
 
     def _names(self) -> list[str]:
         """Article titles short enough to be names (a wiki title, not a headline), as topics."""
