@@ -91,6 +91,10 @@ class Config:
     # each whose source words a cited passage holds gets them in brackets (rag/answering/gloss.py).
     gloss_names: bool = True
     dense_attribution: bool = False
+    # A question none of whose shown passages is in its language is answered in theirs, then each
+    # sentence translated with the source's words kept in brackets (rag/answering/answerer.py). On
+    # ext-dev's 63 English questions (all on Chinese passages): see README, "Cross-language answers".
+    pivot_answers: bool = True
     # An answer to a Chinese or Korean question whose cited articles (in its language) miss more
     # than this share of the question's distinctive words (used by at most grounding_share_max of
     # the passages) abstains as "ungrounded" (rag/answering/grounding.py); 1 turns it off.

@@ -124,6 +124,7 @@ class Answer:
     relevance: float | None = None  # best e5 cosine of the question to a cited sentence
     relevant: bool = True  # that cosine reached relevance_min (or there was none to check)
     abstain_reason: str = ""  # which check made it abstain (rag.answering.guard.REASONS)
+    translated_from: str = ""  # drafted in its passages' language and translated (rag/answering/answerer.py)
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -148,6 +149,7 @@ class Answer:
             "relevance": None if self.relevance is None else round(self.relevance, 4),
             "refocused": self.refocused,
             "abstain_reason": self.abstain_reason,
+            "translated_from": self.translated_from,
         }
 
 

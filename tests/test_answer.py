@@ -6,7 +6,7 @@ from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
 KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
-        "confidence", "relevance", "refocused", "abstain_reason"}
+        "confidence", "relevance", "refocused", "abstain_reason", "translated_from"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 
@@ -62,7 +62,7 @@ def test_answer_without_support_abstains(built):
 
 def test_language_override_and_english_figures(built):
     config, emb = built
-    p = pipe(config, emb, ["The two provinces signed 4901亿元 in total [1]."])
+    p = pipe(config.replace(pivot_answers=False), emb, ["The two provinces signed 4901亿元 in total [1]."])
     a = p.ask("截至目前两省合作项目总签约额是多少？", language="en")
     assert a.language == "en" and "490.1 billion yuan (4901亿元)" in a.answer
     assert "English" in p.llm.calls[-1][-1]["content"]
@@ -210,7 +210,8 @@ def test_an_answer_in_another_language_than_asked_is_drafted_again_in_that_langu
 def test_a_which_city_question_names_the_best_sentence_and_its_names_in_the_answer_language(built):
     config, emb = built
     llm = FakeLLM(["NOT_FOUND"])
-    Pipeline(config, embedder=emb, llm=llm).warm_up().ask(
+    # Drafted in English, not in the passages' languages (pivot_answers), as its hint says so.
+    Pipeline(config.replace(pivot_answers=False), embedder=emb, llm=llm).warm_up().ask(
         "Which city achieved mutual recognition of housing provident fund payers with Maoming?")
     user = llm.calls[0][-1]["content"]
     hint = user.split("Hint:")[1].split("\n")[0]
@@ -304,3 +305,41 @@ def test_the_quote_for_a_figure_is_the_sentence_holding_it_not_a_wordier_headlin
                         "in 1911. [1]"])
     ans = pipe.ask("When did the rebuilt Norrvik lighthouse of the Norrvik harbour reopen after the storm?")
     assert not ans.abstained and "1911" in ans.citations[0].quote
+
+
+# Pivot: an English question over the seeds (no English passage) is drafted in the passages' language.
+PIVOT_Q = "What is the total signed amount of the two provinces' cooperation projects so far?"
+
+
+def test_a_question_no_passage_is_in_the_language_of_is_drafted_in_theirs_then_translated(built):
+    config, emb = built
+    p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]", "The two provinces' projects total 4901亿元."])
+    a = p.ask(PIVOT_Q)
+    assert a.translated_from in ("zh", "ko") and "Answer in English" not in p.llm.calls[0][-1]["content"]
+    assert "translate" in p.llm.calls[1][0]["content"].lower()  # the second call translates one sentence
+    # The translation, its figure in English words, then the source's own sentence, then the marker.
+    assert a.answer == "The two provinces' projects total 490.1 billion yuan (两省合作项目总签约额为4901亿元). [1]"
+    assert a.language == "en" and a.figures and all(f.supported for f in a.figures)
+
+
+def test_a_pivot_draft_the_model_wrote_in_the_asked_language_is_not_translated(built):
+    config, emb = built
+    p = pipe(config, emb, ["The two provinces' projects total 4901亿元 [1]."])
+    a = p.ask(PIVOT_Q)
+    assert len(p.llm.calls) == 1 and not a.translated_from and "490.1 billion yuan (4901亿元)" in a.answer
+
+
+def test_a_failed_translation_drafts_again_in_the_asked_language(built):
+    config, emb = built
+    p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]", "总签约额为4901亿元。",
+                           "The projects total 4901亿元 [1]."])
+    a = p.ask(PIVOT_Q)
+    assert not a.translated_from and a.answer.startswith("The projects total 490.1 billion yuan (4901亿元)")
+    assert "Answer in English" in p.llm.calls[2][-1]["content"]
+
+
+def test_a_question_with_a_passage_in_its_language_is_not_pivoted(built):
+    config, emb = built
+    p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]"])
+    a = p.ask("截至目前两省合作项目总签约额是多少？")
+    assert len(p.llm.calls) == 1 and not a.translated_from and "4901亿元" in a.answer

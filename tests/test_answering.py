@@ -64,6 +64,22 @@ def test_markers_for_blocks_never_shown_are_dropped_and_the_rest_renumbered_by_f
     assert [b.marker for b in marked.blocks] == [2, 1]
 
 
+PORT_LINE = "诺尔维克港2023年货物吞吐量为5.2万吨，比上年增长8%。"
+
+
+def test_a_claim_marked_with_a_block_sharing_nothing_with_it_is_cited_to_the_one_it_copies():
+    articles, passages, blocks = _blocks("渡轮航线每天往返六次。", PORT_LINE)
+    marked = CitationMapper(articles, passages).mark("诺尔维克港2023年货物吞吐量为5.2万吨。[1]", blocks)
+    assert marked is not None and marked.text == "诺尔维克港2023年货物吞吐量为5.2万吨。[1]"
+    assert [b.marker for b in marked.blocks] == [2]
+
+
+def test_a_claim_its_marked_block_supports_keeps_its_marker():
+    articles, passages, blocks = _blocks("诺尔维克港吞吐量为5.2万吨。", PORT_LINE)
+    marked = CitationMapper(articles, passages).mark("诺尔维克港2023年货物吞吐量为5.2万吨。[1]", blocks)
+    assert marked is not None and [b.marker for b in marked.blocks] == [1]
+
+
 def test_an_answer_without_markers_is_cited_to_the_block_holding_its_figure():
     articles, passages, blocks = _blocks("甲港吞吐量为5.2万吨。", "乙港吞吐量为3.6万吨。")
     marked = CitationMapper(articles, passages).mark("乙港吞吐量为3.6万吨。", blocks)

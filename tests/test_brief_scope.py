@@ -152,9 +152,16 @@ def test_a_model_note_unlike_its_passage_is_not_kept(tiny_corpus):
     assert not any(t.startswith(note) for t in kept[0.9])
 
 
+def test_another_articles_passage_naming_the_topic_only_in_passing_is_not_about_it(tiny_corpus):
+    # LONGER names 青石铁路 only inside a clause on the longer line (它由白河铁路和青石铁路合称而成).
+    pipe = tiny_corpus({"a.txt": RAIL, "b.txt": LONGER, "c.txt": STATION}, [], brief_scope_share_max=0.7)
+    assert "b.txt" not in {p.doc for p in pipe.briefer().select("青石铁路", "").passages}
+
+
 def test_a_note_stating_another_subjects_figure_is_not_kept(tiny_corpus):
-    # 白青石铁路's passage names the topic, so it is noted; its 410公里 is the longer line's length.
-    pipe = tiny_corpus({"a.txt": RAIL, "b.txt": LONGER, "c.txt": STATION}, ["白青石铁路全长410公里。"] * 8,
+    # 白青石铁路's passage has a clause on the topic, so it is noted; its 410公里 is the longer line's length.
+    longer = "白青石铁路\n\n白青石铁路全长410公里，总投资为88亿元。青石铁路是它的西段。\n"
+    pipe = tiny_corpus({"a.txt": RAIL, "b.txt": longer, "c.txt": STATION}, ["白青石铁路全长410公里。"] * 8,
                        brief_scope_share_max=0.7)
     b = pipe.briefer().run("青石铁路", "zh")
     assert "b.txt" in {p.doc for p in pipe.briefer().select("青石铁路", "").passages}
@@ -162,14 +169,14 @@ def test_a_note_stating_another_subjects_figure_is_not_kept(tiny_corpus):
 
 
 def test_a_note_cut_at_the_token_limit_keeps_its_finished_clauses():
-    from rag.brief.briefer import _first_sentence
+    from rag.answering.prose import first_sentence
 
-    assert _first_sentence("柳桥站是一座地下车站，车站全长186米，设有4个出入口，出入口都有供", cut=True) == \
+    assert first_sentence("柳桥站是一座地下车站，车站全长186米，设有4个出入口，出入口都有供", cut=True) == \
         "柳桥站是一座地下车站，车站全长186米，设有4个出入口。"
-    assert _first_sentence("The line is 125 km long, with 9 stations, and cost 3,6", cut=True) == \
+    assert first_sentence("The line is 125 km long, with 9 stations, and cost 3,6", cut=True) == \
         "The line is 125 km long, with 9 stations."
-    assert _first_sentence("青石铁路全长12", cut=True) == ""  # no finished clause, perhaps half a number
-    assert _first_sentence("青石铁路全长125公里，共设9座车站", cut=False) == "青石铁路全长125公里，共设9座车站"
+    assert first_sentence("青石铁路全长12", cut=True) == ""  # no finished clause, perhaps half a number
+    assert first_sentence("青石铁路全长125公里，共设9座车站", cut=False) == "青石铁路全长125公里，共设9座车站"
 
 
 def test_a_failed_note_in_the_briefing_language_falls_back_to_the_passages_own_sentence(tiny_corpus):
@@ -206,6 +213,17 @@ def test_a_clause_with_no_subject_carries_the_one_before_it(tiny_corpus):
     shown = {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
     # 47公里 is the length of 红河铁路, the article's subject; 7亿元 is 青石铁路's, two clauses on.
     assert "7亿元" in shown and "47公里" not in shown
+
+
+def test_a_note_on_a_passage_overlapping_the_one_before_is_checked_against_all_its_figures(tiny_corpus):
+    docs = {"a.txt": RAIL, "r.txt": "红河铁路\n\n红河铁路是一条山区铁路。\n",
+            "t.txt": "山城交通\n\n青石铁路明年扩建，投资7亿元。白沙铁路长64公里。青石铁路共设9座车站，另有3座在建。\n"}
+    pipe = tiny_corpus(docs, [], brief_scope_share_max=0.8, chunk_chars=30, chunk_min_chars=10)
+    b = pipe.briefer()
+    later = [p for p in b.passages.values() if p.doc == "t.txt" and "64公里" in p.text and "9座" in p.text]
+    assert later and later[0].start > 0  # the 64公里 sentence is also the end of the passage before it
+    note = "白沙铁路长64公里，青石铁路共设9座车站。"
+    assert b._checked(note, later[0], "zh", 1, b.scope.run("青石铁路")) is None  # 64公里 is 白沙铁路's
 
 
 def test_a_note_the_model_wrote_in_the_passages_language_is_translated(tiny_corpus):

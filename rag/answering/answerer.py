@@ -1,4 +1,9 @@
-"""Answerer: the answering components run in order, with the retry policy between drafts."""
+"""Answerer: the answering components run in order, with the retry policy between drafts.
+
+A question none of whose passages is in its language is drafted in theirs and the answer then
+translated (`pivot_answers`): the small model copies a Chinese passage's words into a Chinese
+answer far more faithfully than it translates them into an English one while reading.
+"""
 from __future__ import annotations
 
 import time
@@ -20,9 +25,10 @@ from .generator import Generator, Lead
 from .gloss import NameGlosser
 from .grounding import GroundingCheck
 from .guard import AnswerGuard
+from .prose import MARKER, PLAIN_MARKER, cited_sentences, other_language
 from .query import Query, QueryAnalyzer
 from .retry import Draft, RetryPolicy
-from .translate import QueryTranslator
+from .translate import QueryTranslator, SentenceTranslator
 
 
 @dataclass
@@ -32,6 +38,7 @@ class _Ask:
     query: Query
     context: Context
     timings: Timings
+    drafted_in: str  # the language drafts are written in: the asked one, or the passages' (pivot)
 
 
 class Answerer:
@@ -61,6 +68,7 @@ class Answerer:
         self.retry = RetryPolicy()
         self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
         self.glosser = NameGlosser(self.generator) if config.gloss_names else None
+        self.sentences = SentenceTranslator(llm, self.prompts, config.max_tokens) if config.pivot_answers else None
 
     @property
     def llm(self) -> ChatModel:
@@ -71,6 +79,8 @@ class Answerer:
         self.generator.llm = llm
         if self.translator is not None:
             self.translator.llm = llm
+        if self.sentences is not None:
+            self.sentences.llm = llm
 
     def warm_up(self) -> None:
         self.generator.warm_up()
@@ -95,8 +105,8 @@ class Answerer:
         if query.refusal:
             return self._refused(query, Timings(total_s=time.perf_counter() - t0))
         context = self.prepare(query.text)
-        ask = _Ask(query, context, Timings(retrieve_s=context.result.seconds))
         lang = query.answer_language
+        ask = _Ask(query, context, Timings(retrieve_s=context.result.seconds), self._drafted_in(context, lang))
         if not context.blocks:
             return self._abstain(ask, t0, "no_context")
         lead = Lead(context.leads, context.date, context.entity)
@@ -115,19 +125,31 @@ class Answerer:
                 ask, draft = translated
                 context = ask.context
                 lead = Lead(context.leads, context.date, context.entity)
-        if self.retry.wrong_language(draft, lang):
+        drafted = ask.drafted_in
+        # A pivot draft already in the asked language needs no retry (nor translation).
+        if self.retry.wrong_language(draft, drafted) and self.retry.wrong_language(draft, lang):
             # An English question answered in English though Chinese was asked for: once more,
             # with the instruction in the answer's language.
             again = self._draft(ask, draft.blocks, lead, insist_language=True)
-            if self.retry.better_language(draft, again, lang):
+            if self.retry.better_language(draft, again, drafted):
                 draft = again
         if draft.abstain:
             return self._abstain(ask, t0, draft.reason)
-        text = draft.text
+        text, translated_from = draft.text, ""
+        if drafted != lang and other_language(text, lang):
+            put = self._put_into(text, lang, ask.timings)
+            if put:
+                text, translated_from = put, drafted
+            else:  # the translation failed: drafted again, in the asked language this time
+                direct = _Ask(query, context, ask.timings, lang)
+                again = self._draft(direct, draft.blocks, lead)
+                if not again.abstain:
+                    draft, text = again, again.text
         cited = [self.passages[c.passage_id] for c in draft.citations if c.passage_id in self.passages]
-        if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
-            text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
-        text = figures.gloss_figures(text, lang)
+        if not translated_from:
+            if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
+                text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
+            text = figures.gloss_figures(text, lang)
         relevance = self.relevance(context.result, draft.citations)
         ask.timings.total_s = time.perf_counter() - t0
         # "high" needs every figure found in its passage and a cited sentence about the question:
@@ -136,7 +158,37 @@ class Answerer:
         confidence = "high" if all(c.supported for c in draft.checks) and relevant else "low"
         return Answer(query.text, text, lang, False, draft.citations, ask.timings, self.llm.name,
                       context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
-                      refocused=draft.refocused, relevance=relevance, relevant=relevant)
+                      refocused=draft.refocused, relevance=relevance, relevant=relevant,
+                      translated_from=translated_from)
+
+    def _drafted_in(self, context: Context, lang: str) -> str:
+        """The language to draft in: the passages' commonest when none is in the asked language
+        (and pivoting is on), else the asked one."""
+        langs = [b.hit.passage.language for b in context.blocks]
+        if self.sentences is None or not langs or lang in langs:
+            return lang
+        main = max(dict.fromkeys(langs), key=langs.count)  # a tie goes to the first block's
+        return main if main in ("en", "zh", "ko") else lang
+
+    def _put_into(self, text: str, lang: str, timings: Timings) -> str:
+        """A pivot draft in `lang`: each sentence not in it translated, its figures glossed, and the
+        source-language sentence kept after it in brackets, so a reader can check the translation
+        (of names above all) against the cited passage. "" when a translation fails."""
+        assert self.sentences is not None, "called only when pivoting"
+        end = "。" if lang == "zh" else "."
+        out = []
+        for sentence in cited_sentences(text):
+            if not other_language(sentence, lang):
+                out.append(sentence)
+                continue
+            markers = " ".join(PLAIN_MARKER.findall(sentence))
+            source = MARKER.sub("", sentence).strip().rstrip("。．.！!？? ")
+            put = self.sentences.run(source, lang, timings=timings)
+            if not put:
+                return ""
+            put = figures.gloss_figures(put.rstrip("。．.！!？? "), lang, with_source=False)
+            out.append(f"{put} ({source}){end} {markers}".rstrip())
+        return " ".join(out)
 
     def _translated(self, ask: _Ask, target: str) -> tuple[_Ask, Draft] | None:
         """The question put into `target`, retrieved with and drafted over (None: no translation).
@@ -150,7 +202,7 @@ class Answerer:
         if not context.blocks:
             return None
         lead = Lead(context.leads, context.date, context.entity)
-        again = _Ask(ask.query, context, ask.timings)
+        again = _Ask(ask.query, context, ask.timings, self._drafted_in(context, ask.query.answer_language))
         return again, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
 
     def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
@@ -164,7 +216,7 @@ class Answerer:
         """One generation over `blocks`: screened, marked, checked, judged, then cited. `shown` is
         the question as the prompt gives it, when not the asker's words alone."""
         query = ask.query
-        messages = self.generator.messages(shown or query.text, blocks, query.answer_language, lead, insist_language)
+        messages = self.generator.messages(shown or query.text, blocks, ask.drafted_in, lead, insist_language)
         gen = self.generator.run(messages, ask.timings, on_token)
         screened = self.guard.screen(gen.text, query.text)
         if screened.abstain:
@@ -180,7 +232,9 @@ class Answerer:
         if self.checker is None:
             return Draft(marked.text, blocks, self.mapper.cite(marked.text, cites, marked.blocks), messages=messages,
                          raw=gen.text)
-        checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query)
+        # A pivot draft the model wrote in the asked language after all is checked as one.
+        written_in = "" if other_language(marked.text, ask.drafted_in) else ask.drafted_in
+        checked = self.checker.run(marked.text, cites, [b.hit.passage.id for b in blocks], query, written_in)
         verdict = self.guard.run(query, ask.context.result.query_tokens, checked.checks, checked.figures,
                                  [b.hit.passage.doc for b in marked.blocks])
         if verdict.abstain:

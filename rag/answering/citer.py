@@ -14,6 +14,11 @@ from .context import ContextBlock, block_text
 from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, split_sentences
 
 ATTRIBUTE_MIN = 3  # an unmarked sentence is cited to a block only with this much shared (3 per figure, 1 per word)
+# A marked sentence whose marked blocks share less than 1/this of what another shown block shares
+# with it (and that one at least ATTRIBUTE_MIN) is cited to that one: the small model numbers a
+# Chinese answer copied from passage [3] as [1], a Korean passage sharing none of its words.
+REMARK_RATIO = 3
+_MARKER_RUN = re.compile(r"(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")  # MARKER, one or more
 
 
 @dataclass
@@ -44,6 +49,7 @@ class CitationMapper:
             return None
         text = drop_echoed_questions(text)
         by_marker = {b.marker: b for b in blocks}
+        text = self._remarked(text, blocks)
         order: list[int] = []
 
         def renumber(m: re.Match) -> str:
@@ -109,6 +115,35 @@ class CitationMapper:
         best = max(range(len(keys)), key=lambda i: scores[i])
         return keys[best][0] if scores[best] >= self.min_cosine else None
 
+    def _shared(self, sentence: str, block: ContextBlock) -> int:
+        """What `sentence` shares with `block`: 3 per figure and 1 per word, nothing if its figures
+        are elsewhere."""
+        nums, toks = figures.numbers(sentence), set(tokens(MARKER.sub(" ", sentence)))
+        body = block_text(block, self.articles)
+        shared_nums = len(nums & figures.numbers(body))
+        return 3 * shared_nums + len(toks & set(tokens(body))) if (shared_nums or not nums) else 0
+
+    def _remarked(self, text: str, blocks: list[ContextBlock]) -> str:
+        """`text` with each run of markers replaced by another shown block's marker when that block
+        shares far more (REMARK_RATIO) with the words the run cites (those since the run before)
+        than any block the run names."""
+        out, pos = [], 0
+        for run in _MARKER_RUN.finditer(text):
+            claim = text[pos:run.start()]
+            out.append(claim)
+            named = {int(n) for n in re.findall(r"\d+", run.group())}
+            cited = [b for b in blocks if b.marker in named]
+            scores = {b.marker: self._shared(claim, b) for b in blocks}
+            best = max(blocks, key=lambda b: scores[b.marker], default=None)
+            if (cited and best is not None and scores[best.marker] >= ATTRIBUTE_MIN
+                    and REMARK_RATIO * max(scores[b.marker] for b in cited) < scores[best.marker]):
+                out.append(run.group()[:len(run.group()) - len(run.group().lstrip())] + f"[{best.marker}]")
+            else:
+                out.append(run.group())
+            pos = run.end()
+        out.append(text[pos:])
+        return "".join(out)
+
     def attribute(self, text: str, blocks: list[ContextBlock]) -> tuple[str, list[int]]:
         """No usable markers: cite, per answer sentence, the block sharing its figures (or most words)."""
         order: list[int] = []
@@ -116,12 +151,9 @@ class CitationMapper:
         for sentence in split_sentences(text):
             if not sentence.strip():
                 continue
-            nums, toks = figures.numbers(sentence), set(tokens(sentence))
             best, best_score = None, 0
             for b in blocks:
-                body = block_text(b, self.articles)
-                shared_nums = len(nums & figures.numbers(body))
-                sc = 3 * shared_nums + len(toks & set(tokens(body))) if (shared_nums or not nums) else 0
+                sc = self._shared(sentence, b)
                 if sc > best_score:
                     best, best_score = b.marker, sc
             if best is None or best_score < ATTRIBUTE_MIN:

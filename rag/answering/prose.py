@@ -14,10 +14,29 @@ MARKER = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)(?=\s)")
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+")
 PLAIN_MARKER = re.compile(r"\[\d+\]")  # as the answer is rendered, after renumbering
+CLAUSE_END = re.compile(r"[，；;]|,(?!\d)")  # not the comma of 3,600
+MIN_CLAUSES_CHARS = 12
 
 
 def split_sentences(text: str) -> list[str]:
     return [p for p in _ANSWER_SENT.split(text) if p.strip()]
+
+
+def first_sentence(text: str, cut: bool) -> str:
+    """The reply's first sentence. When generation hit the token limit (`cut`) inside it, the
+    sentence up to its last finished clause, closed (a run-on Chinese sentence listing every
+    detail stops mid-clause, perhaps mid-number: 600,0); nothing if no clause finished."""
+    parts = split_sentences(text.split("\n")[0])
+    if not parts:
+        return ""
+    first = parts[0].strip()
+    if cut and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", first):
+        ends = [m.start() for m in CLAUSE_END.finditer(first)]
+        if not ends or ends[-1] < MIN_CLAUSES_CHARS:
+            return ""
+        head = first[:ends[-1]].rstrip()
+        return head + ("。" if re.search(r"[\u4e00-\u9fff]$", head) else ".")
+    return first
 
 
 def cited_sentences(text: str) -> list[str]:

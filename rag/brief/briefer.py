@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from ..answering.prose import answer_language
+from ..answering.prose import CLAUSE_END, answer_language, first_sentence
+from ..answering.translate import SentenceTranslator
 from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
@@ -36,27 +37,6 @@ _REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
 
 
 QUOTE_NOTE_CHARS = 160  # a quoted note longer than this is cut at a clause
-_CLAUSE_END = re.compile(r"[，；;]|,(?!\d)")  # not the comma of 3,600
-_MIN_CLAUSES_CHARS = 12
-
-
-def _first_sentence(text: str, cut: bool) -> str:
-    """The note's first sentence. When generation hit the token limit (`cut`) inside it, the
-    sentence up to its last finished clause, closed (a run-on Chinese sentence listing every
-    detail stops mid-clause, perhaps mid-number: 600,0); nothing if no clause finished."""
-    from ..answering.prose import split_sentences
-
-    parts = split_sentences(text.split("\n")[0])
-    if not parts:
-        return ""
-    first = parts[0].strip()
-    if cut and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", first):
-        ends = [m.start() for m in _CLAUSE_END.finditer(first)]
-        if not ends or ends[-1] < _MIN_CLAUSES_CHARS:
-            return ""
-        head = first[:ends[-1]].rstrip()
-        return head + ("。" if re.search(r"[\u4e00-\u9fff]$", head) else ".")
-    return first
 
 
 def _trailing_markers(text: str) -> str:
@@ -143,18 +123,22 @@ class Briefer:
         self.passages = {p.id: p for p in passages}
         self.figures = figures
         # Each step below asks for one passage's or one article's figures: look them up, not scan
-        # every figure of the corpus for each passage.
+        # every figure of the corpus for each passage. Passages overlap, and a figure names only the
+        # first holding it: a passage's figures are all those within its span.
         self._of_passage: dict[str, list[Figure]] = {}
         self._of_doc: dict[str, list[Figure]] = {}
         for f in figures:
-            self._of_passage.setdefault(f.passage_id, []).append(f)
             self._of_doc.setdefault(f.doc, []).append(f)
+        for q in passages:
+            self._of_passage[q.id] = [f for f in self._of_doc.get(q.doc, []) if q.start <= f.start < q.end]
         self.conflicts = conflicts
         self.prompts = prompts or Prompts(config.prompts_dir)
         self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
                                        self.prompts.messages["unverified"])
-        note_prompt = "".join(self.prompts.template(f"brief_{x}.txt")  # a note may be a translation
-                              for x in ("note_system", "note_user", "translate_system", "translate_user"))
+        note_prompt = "".join(self.prompts.template(f"{x}.txt")  # a note may be a translation
+                              for x in ("brief_note_system", "brief_note_user", "translate_sentence_system",
+                                        "translate_sentence_user"))
+        self.translator = SentenceTranslator(llm, self.prompts, config.brief_note_tokens)
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
         self.cache = NoteCache(config.cache_dir / "notes", llm.name, note_prompt)
         self._headline: dict[str, set[Decimal]] = {}  # per article: the values its title states
@@ -212,7 +196,7 @@ class Briefer:
         text = " ".join(self.sentences(p))
         names = glossary.lines_for(text, lang)
         if cached is not None:  # cached by a version that did not translate
-            cached = self._translated(cached, lang, names)
+            cached = self.translator.run(cached, lang, names)
             self.cache.put(p.hash, lang, cached)
             return cached, False
         user = self.prompts.render("brief_note_user.txt", date=p.date or "undated", text=text,
@@ -220,20 +204,11 @@ class Briefer:
                                    glossary="\n".join(names) or "-")
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_note_tokens)
-        note = _first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
+        note = first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
         if note and answer_language(note) != lang:
-            note = self._translated(note, lang, names)
+            note = self.translator.run(note, lang, names)
         self.cache.put(p.hash, lang, note)  # an unusable (empty) note too: a second briefing makes no call
         return note, False
-
-    def _translated(self, note: str, lang: str, names: list[str]) -> str:
-        """The note in `lang` by the model, or "" when the reply is not one sentence in it."""
-        user = self.prompts.render("brief_translate_user.txt", note=note, glossary="\n".join(names) or "-",
-                                   language_name=self.prompts.messages["language_names"][lang])
-        gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_translate_system.txt").strip()},
-                             {"role": "user", "content": user}], self.config.brief_note_tokens + len(note))
-        out = _first_sentence(_MARKER.sub("", gen.text).strip(), cut=gen.finish_reason == "length")
-        return out if out and answer_language(out) == lang else ""
 
     def run(self, topic: str, lang: str = "en", since: str = "", on_progress: Progress | None = None) -> Briefing:
         topic = (topic or "").strip()
@@ -375,7 +350,7 @@ class Briefer:
         s, e = self._densest(p.doc, spans)
         quote = display(text, s, e).strip()
         if len(quote) > QUOTE_NOTE_CHARS:
-            ends = [m.start() for m in _CLAUSE_END.finditer(quote, 0, QUOTE_NOTE_CHARS)]
+            ends = [m.start() for m in CLAUSE_END.finditer(quote, 0, QUOTE_NOTE_CHARS)]
             if not ends:
                 return None
             quote = quote[:ends[-1]].rstrip() + "…"
@@ -469,9 +444,9 @@ class Briefer:
         ids = {p.id for p in selection.passages}
         # Counts and times (4个出入口, 30여차례) only fill rows the worthier figures leave.
         scope = selection.scope
-        picked = [f for i in ids for f in self._of_passage.get(i, []) if _listable(f)
-                  and (not scope.terms or self.scope.about_figure(scope, f))]
-        picked += [f for f in selection.scope_figures if f.passage_id not in ids]
+        noted = {id(f): f for i in ids for f in self._of_passage.get(i, [])}  # passages overlap
+        picked = [f for f in noted.values() if _listable(f) and (not scope.terms or self.scope.about_figure(scope, f))]
+        picked += [f for f in selection.scope_figures if id(f) not in noted]
         picked.sort(key=lambda f: (f.doc, f.start))  # stable sorts: article order, newest first, then salience
         picked.sort(key=lambda f: f.date, reverse=True)
         picked.sort(key=lambda f: self._salience(f, selection.scope.places))

@@ -57,6 +57,10 @@ def _unmasked(text: str, phrase: str, longer: list[str]) -> int:
     return text.find(phrase.lower())
 
 
+def _clause_start(clause: str) -> str:
+    return clause.strip(" \t\n\"“”「」（(").lower()
+
+
 @lru_cache(maxsize=1)
 def demonstratives() -> frozenset[str]:
     lines = DEMONSTRATIVES_FILE.read_text(encoding="utf-8").splitlines()
@@ -107,7 +111,16 @@ class TopicScope:
         return held / sum(scope.weights.values())
 
     def about(self, scope: Scope, p: Passage) -> bool:
-        return self.coverage(scope, p.doc, p.text) >= self.coverage_min
+        """A passage holding enough of the topic's phrases, and, in an article its title does not
+        name, a clause that opens with the topic: a station's article that names the topic only as
+        the line it connects to (…与北土城站换乘) is about that station, not the topic."""
+        if self.coverage(scope, p.doc, p.text) < self.coverage_min:
+            return False
+        if not scope.terms or self.coverage(scope, p.doc, "") >= self.coverage_min:
+            return True
+        text = self.articles[p.doc].text
+        return any(self._subject(scope, _clause_start(c)) is True
+                   for s, e in (p.sentences or [(p.start, p.end)]) for c in _CLAUSE.split(text[s:e]))
 
     def about_figure(self, scope: Scope, f: Figure) -> bool:
         """A figure must be about the topic: its article's title names it, or the subject of its
@@ -128,7 +141,7 @@ class TopicScope:
         end = _CLAUSE.search(text, f.end - f.sentence_start)
         clauses = _CLAUSE.split(text[:end.start() if end else len(text)])
         for clause in reversed(clauses):
-            subject = self._subject(scope, clause.strip(" \t\"“”「」（(").lower())
+            subject = self._subject(scope, _clause_start(clause))
             if subject is not None:
                 return subject
         return False

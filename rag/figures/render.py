@@ -78,10 +78,11 @@ _FOREIGN = {"en": re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3]"), "zh": re.compile(
             "ko": re.compile(r"[\u4e00-\u9fff]")}
 
 
-def gloss_figures(text: str, lang: str) -> str:
+def gloss_figures(text: str, lang: str, with_source: bool = True) -> str:
     """Each figure the answer quotes in another language's words, written in `lang` with the
     source's own words after it: '4901亿元' in English becomes '490.1 billion yuan (4901亿元)', in
     Korean '4901억원 (4901亿元)'; in Chinese '289.36억원' becomes '289.36亿元 (289.36억원)'.
+    Without `with_source` (the source sentence follows anyway), only '490.1 billion yuan'.
     Figures already glossed (inside brackets) stay as they are."""
     foreign = _FOREIGN.get(lang)
     if foreign is None:
@@ -93,7 +94,7 @@ def gloss_figures(text: str, lang: str) -> str:
         if f.start > 0 and text[f.start - 1] in "(（":
             continue
         out.append(text[pos:f.start])
-        out.append(f"{_in_words_of(f, lang)} ({f.text})")
+        out.append(f"{_in_words_of(f, lang)} ({f.text})" if with_source else _in_words_of(f, lang))
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
