@@ -196,21 +196,23 @@ def test_a_sentence_about_another_titled_subject_lends_its_figure_to_no_other_to
     assert "7亿元" in shown and "88公里" not in shown  # 88公里 is 红河铁路's, named first in its sentence
 
 
+def _rail_table(tiny_corpus, docs: dict[str, str], share_max: float) -> set[str]:
+    """The 青石铁路 briefing's table over RAIL, a 红河铁路 article and `docs`."""
+    docs = {"a.txt": RAIL, "r.txt": "红河铁路\n\n红河铁路是一条山区铁路。\n", **docs}
+    pipe = tiny_corpus(docs, ["Nothing to report."] * 8, brief_scope_share_max=share_max)
+    return {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
+
+
 def test_a_clause_opening_with_another_name_of_the_topics_kind_is_not_about_the_topic(tiny_corpus):
-    docs = {"a.txt": RAIL, "r.txt": "红河铁路\n\n红河铁路是一条山区铁路。\n",
-            "t.txt": "山城交通\n\n白沙铁路全长64公里，东至青石铁路终点。青石铁路明年扩建，投资7亿元。\n"}
-    pipe = tiny_corpus(docs, ["Nothing to report."] * 8, brief_scope_share_max=0.7)
-    shown = {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
+    text = "山城交通\n\n白沙铁路全长64公里，东至青石铁路终点。青石铁路明年扩建，投资7亿元。\n"
+    shown = _rail_table(tiny_corpus, {"t.txt": text}, 0.7)
     # 白沙铁路 titles no article: it is a railway still, by the ending it shares with the titles.
     assert "7亿元" in shown and "64公里" not in shown
 
 
 def test_a_clause_with_no_subject_carries_the_one_before_it(tiny_corpus):
-    docs = {"a.txt": RAIL, "r.txt": "红河铁路\n\n红河铁路是一条山区铁路。\n",
-            "t.txt": "红河铁路\n\n西起青石铁路终点，是山城环线的一部分，正线全长47公里。\n",
-            "s.txt": "山城交通\n\n青石铁路明年扩建，西起山城，投资7亿元。\n"}
-    pipe = tiny_corpus(docs, ["Nothing to report."] * 8, brief_scope_share_max=0.8)
-    shown = {f.text for f in pipe.briefer().run("青石铁路", "zh").figures}
+    shown = _rail_table(tiny_corpus, {"t.txt": "红河铁路\n\n西起青石铁路终点，是山城环线的一部分，正线全长47公里。\n",
+                                      "s.txt": "山城交通\n\n青石铁路明年扩建，西起山城，投资7亿元。\n"}, 0.8)
     # 47公里 is the length of 红河铁路, the article's subject; 7亿元 is 青石铁路's, two clauses on.
     assert "7亿元" in shown and "47公里" not in shown
 
