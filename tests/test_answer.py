@@ -343,3 +343,12 @@ def test_a_question_with_a_passage_in_its_language_is_not_pivoted(built):
     p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]"])
     a = p.ask("截至目前两省合作项目总签约额是多少？")
     assert len(p.llm.calls) == 1 and not a.translated_from and "4901亿元" in a.answer
+
+
+def test_a_pivot_answers_conflict_note_stays_its_own_paragraph_in_the_asked_language(built):
+    config, emb = built
+    p = pipe(config, emb, ["广州市可办理齐齐哈尔市政务服务事项133项[1]。", "Guangzhou handles 133项 Qiqihar items."])
+    a = p.ask("How many Qiqihar government service items can be handled in Guangzhou?")
+    head, _, notes = a.answer.partition("\n\n")
+    assert a.translated_from and "(广州市可办理齐齐哈尔市政务服务事项133项)" in head
+    assert a.conflicts and notes and not any("\u4e00" <= ch <= "\u9fff" for ch in notes.split("(")[0])

@@ -13,6 +13,7 @@ from .. import figures
 from ..config import Config
 from ..figures.focus import FigureFocus
 from ..figures.verify import FigureVerifier
+from ..ingest import lang as langid
 from ..llm.base import ChatModel, OnToken
 from ..prompts import Prompts
 from ..retrieval import HybridRetriever, RetrievalResult
@@ -168,7 +169,7 @@ class Answerer:
         if self.sentences is None or not langs or lang in langs:
             return lang
         main = max(dict.fromkeys(langs), key=langs.count)  # a tie goes to the first block's
-        return main if main in ("en", "zh", "ko") else lang
+        return main if main in langid.SUPPORTED else lang
 
     def _put_into(self, text: str, lang: str, timings: Timings) -> str:
         """A pivot draft in `lang`: each sentence not in it translated, its figures glossed, and the
@@ -176,8 +177,10 @@ class Answerer:
         (of names above all) against the cited passage. "" when a translation fails."""
         assert self.sentences is not None, "called only when pivoting"
         end = "。" if lang == "zh" else "."
+        # The answer's own paragraph; conflict notes after it are written in `lang` already.
+        head, sep, notes = text.partition("\n\n")
         out = []
-        for sentence in cited_sentences(text):
+        for sentence in cited_sentences(head):
             if not other_language(sentence, lang):
                 out.append(sentence)
                 continue
@@ -188,7 +191,7 @@ class Answerer:
                 return ""
             put = figures.gloss_figures(put.rstrip("。．.！!？? "), lang, with_source=False)
             out.append(f"{put} ({source}){end} {markers}".rstrip())
-        return " ".join(out)
+        return " ".join(out) + sep + notes
 
     def _translated(self, ask: _Ask, target: str) -> tuple[_Ask, Draft] | None:
         """The question put into `target`, retrieved with and drafted over (None: no translation).
