@@ -352,3 +352,12 @@ def test_a_pivot_answers_conflict_note_stays_its_own_paragraph_in_the_asked_lang
     head, _, notes = a.answer.partition("\n\n")
     assert a.translated_from and "(广州市可办理齐齐哈尔市政务服务事项133项)" in head
     assert a.conflicts and notes and not any("\u4e00" <= ch <= "\u9fff" for ch in notes.split("(")[0])
+
+
+def test_a_translation_stating_another_amount_than_its_source_is_not_used(built):
+    config, emb = built
+    # 5000亿元 "translated" as 5000 billion yuan: ten times too much.
+    p = pipe(config, emb, ["两省合作项目总签约额为5000亿元。[1]", "The total is 5000 billion yuan.",
+                           "The total is 5000亿元 [1]."])
+    a = p.ask(PIVOT_Q)
+    assert not a.translated_from and "5000 billion" not in a.answer and "500 billion yuan (5000亿元)" in a.answer

@@ -42,6 +42,13 @@ class _Ask:
     drafted_in: str  # the language drafts are written in: the asked one, or the passages' (pivot)
 
 
+def _same_figures(translation: str, source: str) -> bool:
+    """Every amount the translation states is one the source sentence states: the model, told to
+    copy 5000亿元, sometimes writes "5000 billion yuan" (ten times too much)."""
+    theirs = {m.value for m in figures.parse_figures(source)}
+    return all(m.value in theirs for m in figures.parse_figures(translation) if not m.is_bare)
+
+
 class Answerer:
     def __init__(self, config: Config, retriever: HybridRetriever, llm: ChatModel,
                  articles: dict[str, Article], prompts: Prompts | None = None,
@@ -187,7 +194,7 @@ class Answerer:
             markers = " ".join(PLAIN_MARKER.findall(sentence))
             source = MARKER.sub("", sentence).strip().rstrip("。．.！!？? ")
             put = self.sentences.run(source, lang, timings=timings)
-            if not put:
+            if not put or not _same_figures(put, source):
                 return ""
             put = figures.gloss_figures(put.rstrip("。．.！!？? "), lang, with_source=False)
             out.append(f"{put} ({source}){end} {markers}".rstrip())
