@@ -93,7 +93,7 @@ class Config:
     dense_attribution: bool = False
     # A question none of whose shown passages is in its language is answered in theirs, then each
     # sentence translated with the source's words kept in brackets (rag/answering/answerer.py). On
-    # ext-dev's 63 English questions (all on Chinese passages): see README, "Cross-language answers".
+    # ext-dev's 63 English questions (all on Chinese passages): see README, "How it works".
     pivot_answers: bool = True
     # An answer to a Chinese or Korean question whose cited articles (in its language) miss more
     # than this share of the question's distinctive words (used by at most grounding_share_max of

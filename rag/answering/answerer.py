@@ -42,6 +42,9 @@ class _Ask:
     drafted_in: str  # the language drafts are written in: the asked one, or the passages' (pivot)
 
 
+_END_PUNCT = "。．.！!？? "  # a sentence's closing punctuation, set again after the source in brackets
+
+
 def _same_figures(translation: str, source: str) -> bool:
     """Every amount the translation states is one the source sentence states: the model, told to
     copy 5000亿元, sometimes writes "5000 billion yuan" (ten times too much)."""
@@ -192,11 +195,11 @@ class Answerer:
                 out.append(sentence)
                 continue
             markers = " ".join(PLAIN_MARKER.findall(sentence))
-            source = MARKER.sub("", sentence).strip().rstrip("。．.！!？? ")
+            source = MARKER.sub("", sentence).strip().rstrip(_END_PUNCT)
             put = self.sentences.run(source, lang, timings=timings)
             if not put or not _same_figures(put, source):
                 return ""
-            put = figures.gloss_figures(put.rstrip("。．.！!？? "), lang, with_source=False)
+            put = figures.gloss_figures(put.rstrip(_END_PUNCT), lang, with_source=False)
             out.append(f"{put} ({source}){end} {markers}".rstrip())
         return " ".join(out) + sep + notes
 

@@ -32,12 +32,12 @@ class FigureChecker:
         self.conflicts = conflicts
         self.prompts = prompts
 
-    def run(self, text: str, cites: CitationList, context: list[str], query: Query, drafted_in: str = "") -> Checked:
+    def run(self, text: str, cites: CitationList, context: list[str], query: Query, written_in: str = "") -> Checked:
         """`cites` holds the answer's markers; a figure found in another shown passage (`context`)
-        and every conflicting source get theirs added to it. `drafted_in`: the language `text` is
+        and every conflicting source get theirs added to it. `written_in`: the language `text` is
         written in, when not the one asked for (conflict notes are written in that one)."""
         lang = query.answer_language
-        v = self.verifier.run(text, drafted_in or lang, cites.markers, context)
+        v = self.verifier.run(text, written_in or lang, cites.markers, context)
         for a in v.added:
             given = cites.cite(a.passage_id, a.span)
             assert given == a.marker, "the verifier numbers new markers as the list does"
