@@ -11,8 +11,9 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from .embed import QueryEmbedder
-from .index.search import LocalSearch, Search
+from .index.search import LocalSearch, Search, scored_by_similarity
 from .index.store import StoredIndex
+from .ingest import lang as langid
 from .text.bridge import AliasTable
 from .text.tokenize import tokens
 from .types import Hit, Passage
@@ -121,13 +122,17 @@ class HybridRetriever(BaseRetriever):
             rankings["bm25"] = self.backend.keyword(qtoks, self.candidates)
         if self.mode in ("hybrid", "dense") and self.passages:
             q = self.embedder.embed_query(query)
-            # e5 strongly prefers passages in the query's own language; one ranking per corpus language
-            # keeps the best Korean passages in play for a Chinese question and vice versa.
-            depth = min(len(self.passages), self.candidates * max(1, len(self.languages)))
-            ids = self.backend.dense(q, depth)
-            for lang in self.languages:
-                ranked = [i for i in ids if self.passages[i].language == lang]
-                rankings[f"dense-{lang}"] = ranked[:self.candidates]
+            if len(self.languages) > 1 and langid.detect(query) not in self.languages:
+                ids = self._calibrated(q)
+                rankings["dense"] = ids[:self.candidates]
+            else:
+                # e5 strongly prefers passages in the query's own language; one ranking per corpus
+                # language keeps the best Korean passages in play for a Chinese question and vice versa.
+                depth = min(len(self.passages), self.candidates * max(1, len(self.languages)))
+                ids = [i for i, _ in self.backend.dense(q, depth)]
+                for lang in self.languages:
+                    ranked = [i for i in ids if self.passages[i].language == lang]
+                    rankings[f"dense-{lang}"] = ranked[:self.candidates]
         weights = ({n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")}
                    if self.mode == "hybrid" else None)
         # The per-language rankings tie at every rank: the best Korean and the best Chinese passage
@@ -137,6 +142,22 @@ class HybridRetriever(BaseRetriever):
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
         return RetrievalResult(hits, time.perf_counter() - t0, qtoks, q)
+
+    def _calibrated(self, vector: np.ndarray) -> list[int]:
+        """Passages by e5 cosine less their language's median over its best `candidates`, for a
+        question in none of the corpus languages. Such a question has no language of its own to
+        prefer, yet e5 leans to one corpus language over another (English to Korean on the seeds by
+        ~0.02), and the per-language rankings would give the best passage of a language telling
+        other stories the same place as the answer's: on ext-dev's English questions, the first hit
+        was an unrelated Korean passage for 1 in 4. Twice the depth so each language's best are in it."""
+        depth = min(len(self.passages), 2 * self.candidates * len(self.languages))
+        scored = self.backend.dense(vector, depth)
+        by_lang: dict[str, list[float]] = {}
+        for i, s in scored:  # best first, so each language's first `candidates` are its best
+            by_lang.setdefault(self.passages[i].language, []).append(s)
+        base = {lang: float(np.median(ss[:self.candidates])) for lang, ss in by_lang.items()}
+        return [i for i, _ in scored_by_similarity([(i, s - base[self.passages[i].language]) for i, s in scored],
+                                                   len(scored))]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return [NodeWithScore(node=passage_node(h.passage), score=h.score)

@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import IndexCorrupt, IndexMissing, RagError
 from ..types import Article, Figure, Passage
 from .bm25 import BM25, top_scores
-from .search import TIE_MARGIN, by_similarity
+from .search import TIE_MARGIN, by_similarity, scored_by_similarity
 from .store import StoredIndex, current_figures
 
 SCHEMA_VERSION = 2
@@ -420,7 +420,7 @@ class PostgresSearch:
         total = self._passages  # read by _db() with the generation
         return {t: found.get(t, 0) / total if total else 0.0 for t in terms}
 
-    def dense(self, vector: np.ndarray, n: int) -> list[int]:
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         db = self._db()
         k = n + TIE_MARGIN
         if k > self._ef:  # HNSW returns at most ef_search rows
@@ -429,7 +429,7 @@ class PostgresSearch:
         # <#> is the negative inner product; ordering by it alone lets the HNSW index serve the scan.
         rows = self._run(db, f"SELECT idx, embedding <#> %s AS d FROM {self.tables['passages']} ORDER BY d LIMIT %s",
                          (np.asarray(vector, dtype=np.float32), k))
-        return by_similarity([(int(i), -float(d)) for i, d in rows], n)
+        return scored_by_similarity([(int(i), -float(d)) for i, d in rows], n)
 
     def _run(self, db, sql: str, params, binary: bool = False) -> list:
         import psycopg

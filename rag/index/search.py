@@ -15,7 +15,7 @@ from .store import StoredIndex
 class Search(Protocol):
     def keyword(self, toks: list[str], n: int) -> list[int]: ...
 
-    def dense(self, vector: np.ndarray, n: int) -> list[int]: ...
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]: ...
 
     def shares(self, toks: list[str]) -> dict[str, float]: ...
 
@@ -43,7 +43,7 @@ class LocalSearch:
     def shares(self, toks: list[str]) -> dict[str, float]:
         return self.bm25.shares(toks)
 
-    def dense(self, vector: np.ndarray, n: int) -> list[int]:
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         # Here, not at the top: the Postgres store and the CLI's index-only commands import this
         # module and need none of llama-index (1.5 s to import).
         from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -52,13 +52,18 @@ class LocalSearch:
                                                        similarity_top_k=n + TIE_MARGIN))
         found = [(int(i), float(s)) for i, s in zip(res.ids or [], res.similarities or [], strict=False)
                  if int(i) >= 0]
-        return by_similarity(found, n)
+        return scored_by_similarity(found, n)
 
 
 TIE_MARGIN = 10  # extra neighbours fetched so equal scores at the cut are ordered like every store's
 
 
+def scored_by_similarity(found: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
+    """(passage number, score) by score, best first, ties (to 1e-5: engines sum floats in different
+    orders) by number, so every store ranks alike."""
+    return sorted(found, key=lambda x: (-round(x[1], 5), x[0]))[:n]
+
+
 def by_similarity(found: list[tuple[int, float]], n: int) -> list[int]:
-    """Passage numbers by score, best first, ties (to 1e-5: engines sum floats in different orders)
-    by number, so every store ranks alike."""
-    return [i for i, _ in sorted(found, key=lambda x: (-round(x[1], 5), x[0]))[:n]]
+    """Passage numbers by score, best first (ties as scored_by_similarity orders them)."""
+    return [i for i, _ in scored_by_similarity(found, n)]
