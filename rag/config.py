@@ -91,6 +91,12 @@ class Config:
     # each whose source words a cited passage holds gets them in brackets (rag/answering/gloss.py).
     gloss_names: bool = True
     dense_attribution: bool = False
+    # Citing by shared words and figures (rag/answering/citer.py): an unmarked sentence is cited to
+    # a block sharing at least attribute_min (3 per figure, 1 per word); a marked one is re-cited
+    # to a shown block sharing remark_ratio times more than the one it names. Both set by hand:
+    # the re-citing rule is unmeasured on its own (README, "How it works").
+    attribute_min: int = 3
+    remark_ratio: float = 3.0
     # A question none of whose shown passages is in its language is answered in theirs, then each
     # sentence translated with the source's words kept in brackets (rag/answering/answerer.py). On
     # ext-dev's 63 English questions (all on Chinese passages): see README, "How it works".

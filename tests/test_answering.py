@@ -80,6 +80,13 @@ def test_a_claim_its_marked_block_supports_keeps_its_marker():
     assert marked is not None and [b.marker for b in marked.blocks] == [1]
 
 
+def test_a_claim_is_re_cited_to_a_block_sharing_more_once_the_ratio_allows():
+    articles, passages, blocks = _blocks("诺尔维克港吞吐量为5.2万吨。", PORT_LINE)
+    mapper = CitationMapper(articles, passages, remark_ratio=1.0)
+    marked = mapper.mark("诺尔维克港2023年货物吞吐量为5.2万吨。[1]", blocks)
+    assert marked is not None and [b.marker for b in marked.blocks] == [2]
+
+
 def test_an_answer_without_markers_is_cited_to_the_block_holding_its_figure():
     articles, passages, blocks = _blocks("甲港吞吐量为5.2万吨。", "乙港吞吐量为3.6万吨。")
     marked = CitationMapper(articles, passages).mark("乙港吞吐量为3.6万吨。", blocks)

@@ -13,11 +13,6 @@ from ..types import Article, Citation, Passage
 from .context import ContextBlock, block_text
 from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, split_sentences
 
-ATTRIBUTE_MIN = 3  # an unmarked sentence is cited to a block only with this much shared (3 per figure, 1 per word)
-# A marked sentence whose marked blocks share less than 1/this of what another shown block shares
-# with it (and that one at least ATTRIBUTE_MIN) is cited to that one: the small model numbers a
-# Chinese answer copied from passage [3] as [1], a Korean passage sharing none of its words.
-REMARK_RATIO = 3
 _MARKER_RUN = re.compile(r"(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")  # MARKER, one or more
 
 
@@ -31,14 +26,23 @@ class Marked:
 
 class CitationMapper:
     def __init__(self, articles: dict[str, Article], passages: dict[str, Passage],
-                 similarity: SentenceSimilarity | None = None, min_cosine: float = 1.0):
-        """With `similarity`, an unmarked sentence sharing too little with every block (an English
-        answer to Chinese passages shares no word) is cited to the block holding the sentence most
-        like it, if that e5 cosine reaches `min_cosine`."""
+                 similarity: SentenceSimilarity | None = None, min_cosine: float = 1.0,
+                 attribute_min: int = 3, remark_ratio: float = 3.0):
+        """An unmarked sentence is cited to the block sharing the most with it, if at least
+        `attribute_min` (3 per figure, 1 per word). With `similarity`, one sharing too little with
+        every block (an English answer to Chinese passages shares no word) is cited to the block
+        holding the sentence most like it, if that e5 cosine reaches `min_cosine`. A marked claim
+        whose marked blocks share less than 1/`remark_ratio` of what another shown block shares with
+        it (and that one at least `attribute_min`) is cited to that one: the small model numbers a
+        Chinese answer copied from passage [3] as [1], a Korean passage sharing none of its words."""
+        if attribute_min < 1 or remark_ratio < 1:
+            raise ValueError(f"attribute_min and remark_ratio must be at least 1, not {attribute_min}, {remark_ratio}")
         self.articles = articles
         self.passages = passages
         self.similarity = similarity
         self.min_cosine = min_cosine
+        self.attribute_min = attribute_min
+        self.remark_ratio = remark_ratio
 
     def mark(self, raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """Markers for blocks never shown dropped, the rest renumbered; a marker-less answer is
@@ -125,7 +129,7 @@ class CitationMapper:
 
     def _remarked(self, text: str, blocks: list[ContextBlock]) -> str:
         """`text` with each run of markers replaced by another shown block's marker when that block
-        shares far more (REMARK_RATIO) with the words the run cites (those since the run before)
+        shares far more (`remark_ratio`) with the words the run cites (those since the run before)
         than any block the run names."""
         out, pos = [], 0
         for run in _MARKER_RUN.finditer(text):
@@ -135,8 +139,8 @@ class CitationMapper:
             cited = [b for b in blocks if b.marker in named]
             scores = {b.marker: self._shared(claim, b) for b in blocks}
             best = max(blocks, key=lambda b: scores[b.marker], default=None)
-            if (cited and best is not None and scores[best.marker] >= ATTRIBUTE_MIN
-                    and REMARK_RATIO * max(scores[b.marker] for b in cited) < scores[best.marker]):
+            if (cited and best is not None and scores[best.marker] >= self.attribute_min
+                    and self.remark_ratio * max(scores[b.marker] for b in cited) < scores[best.marker]):
                 out.append(run.group()[:len(run.group()) - len(run.group().lstrip())] + f"[{best.marker}]")
             else:
                 out.append(run.group())
@@ -156,9 +160,9 @@ class CitationMapper:
                 sc = self._shared(sentence, b)
                 if sc > best_score:
                     best, best_score = b.marker, sc
-            if best is None or best_score < ATTRIBUTE_MIN:
-                best, best_score = self.most_like(sentence, blocks), ATTRIBUTE_MIN
-            if best is not None and best_score >= ATTRIBUTE_MIN:
+            if best is None or best_score < self.attribute_min:
+                best, best_score = self.most_like(sentence, blocks), self.attribute_min
+            if best is not None and best_score >= self.attribute_min:
                 if best not in order:
                     order.append(best)
                 sentence = sentence.rstrip() + f" [{order.index(best) + 1}]"
