@@ -190,6 +190,57 @@ def test_an_unmarked_sentence_sharing_no_word_is_cited_to_the_block_most_like_it
     assert CitationMapper(articles, passages, similar, min_cosine=1.01).mark(answer, blocks).blocks == []
 
 
+class _Lookup:
+    """An embedder whose vectors are given per text (any other text: the zero vector)."""
+
+    id, dim = "lookup", 2
+
+    def __init__(self, vectors: dict[str, list[float]]):
+        self.vectors = vectors
+
+    def warm_up(self) -> None:
+        pass
+
+    def _one(self, text: str):
+        import numpy as np
+
+        return np.asarray(self.vectors.get(text.strip(), [0.0, 0.0]), dtype=np.float32)
+
+    def embed_query(self, text: str):
+        return self._one(text)
+
+    def embed_passages(self, texts: list[str]):
+        import numpy as np
+
+        return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, 2), dtype=np.float32)
+
+
+def _titled_block() -> tuple[dict[str, Article], dict[str, Passage], list[ContextBlock]]:
+    title, body = "Norrvik ferry line\n", "渡轮航线每天往返六次。"
+    articles, passages, _ = _blocks(title + body)
+    p = passages["d1.txt#0"]
+    p.sentences = [(0, len(title)), (len(title), len(title) + len(body))]
+    return articles, passages, [ContextBlock(1, Hit(p, 1.0), list(p.sentences))]
+
+
+CLAIM = "The Norrvik ferry line sails six times a day."
+
+
+def test_a_claim_in_another_language_quotes_the_sentence_most_like_it_not_a_title_sharing_its_words():
+    from rag.sentences_dense import SentenceSimilarity
+
+    articles, passages, blocks = _titled_block()
+    quotes = SentenceSimilarity(_Lookup({CLAIM: [1.0, 0.0], "渡轮航线每天往返六次。": [0.9, 0.1],
+                                         "Norrvik ferry line": [0.1, 0.9]}))
+    mapper = CitationMapper(articles, passages, quotes=quotes)
+    assert mapper.best_sentence(blocks[0], CLAIM) == blocks[0].sentences[1]
+
+
+def test_without_vectors_a_claim_quotes_the_sentence_sharing_most_words():
+    articles, passages, blocks = _titled_block()
+    assert CitationMapper(articles, passages).best_sentence(blocks[0], CLAIM) == blocks[0].sentences[0]
+
+
 def test_a_question_the_model_found_nothing_for_in_another_languages_passages_is_asked_again_translated(
         tiny_corpus):
     translated = "诺尔维克港2023年货物吞吐量是多少？"

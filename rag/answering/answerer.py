@@ -69,7 +69,7 @@ class Answerer:
                                         config.sentence_dense_weight, config.context_passage_min)
         self.generator = Generator(llm, self.prompts, articles, config.max_tokens)
         self.mapper = CitationMapper(articles, self.passages, similarity if config.dense_attribution else None,
-                                     config.relevance_min, config.attribute_min, config.remark_ratio)
+                                     config.relevance_min, config.attribute_min, config.remark_ratio, similarity)
         self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
                                                      self.prompts.messages["unverified"]),
                                       figure_list or [], conflicts or [], self.prompts) if passages else None)

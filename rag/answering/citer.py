@@ -11,7 +11,7 @@ from ..sentences_dense import SentenceSimilarity
 from ..text.tokenize import tokens
 from ..types import Article, Citation, Passage
 from .context import ContextBlock, block_text
-from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, split_sentences
+from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, other_language, split_sentences
 
 _MARKER_RUN = re.compile(r"(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")  # MARKER, one or more
 
@@ -27,14 +27,16 @@ class Marked:
 class CitationMapper:
     def __init__(self, articles: dict[str, Article], passages: dict[str, Passage],
                  similarity: SentenceSimilarity | None = None, min_cosine: float = 1.0,
-                 attribute_min: int = 3, remark_ratio: float = 3.0):
+                 attribute_min: int = 3, remark_ratio: float = 3.0, quotes: SentenceSimilarity | None = None):
         """An unmarked sentence is cited to the block sharing the most with it, if at least
         `attribute_min` (3 per figure, 1 per word). With `similarity`, one sharing too little with
         every block (an English answer to Chinese passages shares no word) is cited to the block
         holding the sentence most like it, if that e5 cosine reaches `min_cosine`. A marked claim
         whose marked blocks share less than 1/`remark_ratio` of what another shown block shares with
         it (and that one at least `attribute_min`) is cited to that one: the small model numbers a
-        Chinese answer copied from passage [3] as [1], a Korean passage sharing none of its words."""
+        Chinese answer copied from passage [3] as [1], a Korean passage sharing none of its words.
+        With `quotes`, a claim in another language than its block quotes the block's sentence most
+        like it by e5 cosine: by shared words, an English claim quoted an English title line."""
         if attribute_min < 1 or remark_ratio < 1:
             raise ValueError(f"attribute_min and remark_ratio must be at least 1, not {attribute_min}, {remark_ratio}")
         self.articles = articles
@@ -43,6 +45,7 @@ class CitationMapper:
         self.min_cosine = min_cosine
         self.attribute_min = attribute_min
         self.remark_ratio = remark_ratio
+        self.quotes = quotes
 
     def mark(self, raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """Markers for blocks never shown dropped, the rest renumbered; a marker-less answer is
@@ -94,15 +97,23 @@ class CitationMapper:
 
     def best_sentence(self, block: ContextBlock, claim: str) -> Span:
         text = self.articles[block.hit.passage.doc].text
+        spans = block.sentences or block.hit.passage.sentences
         nums, toks = figures.numbers(claim), set(tokens(claim))
+        bare = MARKER.sub("", claim).strip()
+        if self.quotes is not None and bare and other_language(bare, block.hit.passage.language):
+            cosines = self.quotes.run(self.quotes.embedder.embed_query(bare), [text[s:e] for s, e in spans]).scores
+            like = dict(zip(spans, cosines, strict=True))
+        else:
+            like = {}
 
         def score(se):
             # The claim's figures first: a headline sharing many words but none of its numbers is no
             # support for them.
             sentence = text[se[0]:se[1]]
-            return (len(nums & figures.numbers(sentence)), len(toks & set(tokens(sentence))), -se[0])
+            return (len(nums & figures.numbers(sentence)), like.get(se, 0.0), len(toks & set(tokens(sentence))),
+                    -se[0])
 
-        return max(block.sentences or block.hit.passage.sentences, key=score)
+        return max(spans, key=score)
 
     def most_like(self, sentence: str, blocks: list[ContextBlock]) -> int | None:
         """The marker of the block holding the shown sentence most like `sentence`, by e5 cosine,
