@@ -78,6 +78,9 @@ class Config:
     # An answer is "high" confidence only if a cited sentence's e5 cosine to the question reaches
     # this. Fitted on ext-dev's fit half (eval/results/fit.md): accuracy 66% above, 19% below.
     relevance_min: float = 0.82
+    # Below this, the answer abstains as "off_question": its cited sentences are too unlike the
+    # question for the answer to be about it. Fitted by eval/fit_confidence.py; -1 turns it off.
+    relevance_abstain: float = -1.0
     # A question in another language than its passages that the model found nothing for is
     # translated into theirs by the model, retrieved and drafted again (rag/answering/translate.py);
     # an unmarked answer sentence sharing no words with the passages is cited by e5 similarity

@@ -280,6 +280,16 @@ def test_confidence_needs_a_cited_sentence_about_the_question(tiny_corpus, relev
     assert ans.to_dict()["relevance"] == round(ans.relevance, 4)
 
 
+@pytest.mark.parametrize("relevance_abstain, abstains", [(-1.0, False), (1.01, True)])
+def test_an_answer_whose_cited_sentences_are_too_unlike_the_question_abstains(tiny_corpus, relevance_abstain,
+                                                                               abstains):
+    answerer = tiny_corpus({"harbour.txt": HARBOUR}).answerer
+    answerer.config = answerer.config.replace(relevance_abstain=relevance_abstain)
+    answerer.llm = FakeLLM(["Its lighthouse was rebuilt in 1911 after a storm. [1]"])
+    ans = answerer.run("When was the lighthouse of Norrvik rebuilt?")
+    assert ans.abstained == abstains and (ans.abstain_reason == "off_question") == abstains
+
+
 def test_a_corpus_in_one_language_answers_a_question_in_another(tiny_corpus):
     pipe = tiny_corpus({"harbour.txt": "Harbour report\n\nThe harbour of Norrvik opened in 1850 "
                                        "with four piers. Its lighthouse was rebuilt in 1911.\n"},

@@ -146,6 +146,9 @@ class Answerer:
                 draft = again
         if draft.abstain:
             return self._abstain(ask, t0, draft.reason)
+        relevance = self.relevance(context.result, draft.citations)
+        if relevance is not None and relevance < self.config.relevance_abstain:
+            return self._abstain(ask, t0, "off_question")
         text, translated_from = draft.text, ""
         if drafted != lang and other_language(text, lang):
             put = self._put_into(text, lang, ask.timings)
@@ -161,7 +164,6 @@ class Answerer:
             if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
                 text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
             text = figures.gloss_figures(text, lang)
-        relevance = self.relevance(context.result, draft.citations)
         ask.timings.total_s = time.perf_counter() - t0
         # "high" needs every figure found in its passage and a cited sentence about the question:
         # a figure that is in its source but answers another question is the commonest wrong answer.

@@ -18,7 +18,7 @@ from .query import Query
 
 # Why an answer abstained: the eval counts them, so a threshold that costs right answers shows.
 REASONS = ("no_context", "not_found", "leaked", "echoed", "restated", "uncited", "unsupported", "places", "unit",
-           "year", "words", "ungrounded")
+           "year", "words", "ungrounded", "off_question")
 ECHOED = ("answer_quote_names.txt",)  # instructions the model may copy out as its answer
 
 
