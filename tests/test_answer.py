@@ -348,6 +348,13 @@ def test_a_failed_translation_drafts_again_in_the_asked_language(built):
     assert "Answer in English" in p.llm.calls[2][-1]["content"]
 
 
+def test_a_failed_translation_whose_second_draft_abstains_abstains(built):
+    config, emb = built
+    p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]", "总签约额为4901亿元。", "NOT_FOUND"])
+    a = p.ask(PIVOT_Q)
+    assert a.abstained and a.language == "en" and "4901" not in a.answer
+
+
 def test_a_question_with_a_passage_in_its_language_is_not_pivoted(built):
     config, emb = built
     p = pipe(config, emb, ["两省合作项目总签约额为4901亿元。[1]"])

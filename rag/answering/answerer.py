@@ -157,8 +157,12 @@ class Answerer:
             else:  # the translation failed: drafted again, in the asked language this time
                 direct = _Ask(query, context, ask.timings, lang)
                 again = self._draft(direct, draft.blocks, lead)
-                if not again.abstain:
-                    draft, text = again, again.text
+                if again.abstain:  # an untranslated draft is no answer in the asked language
+                    return self._abstain(ask, t0, again.reason)
+                draft, text = again, again.text
+                relevance = self.relevance(context.result, draft.citations)
+                if relevance is not None and relevance < self.config.relevance_abstain:
+                    return self._abstain(ask, t0, "off_question")
         cited = [self.passages[c.passage_id] for c in draft.citations if c.passage_id in self.passages]
         if not translated_from:
             if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
