@@ -232,3 +232,18 @@ def test_entity_questions_rank_sentences_holding_the_asked_kind_of_name():
     assert [c.sentence for c in ranked] == [(15, len(text))] and ranked[0].score == 2 + 3.0
     assert lead_sentence(ranked) is ranked[0]
     assert lead_sentence(ranked, least=6.0) is None
+
+
+def test_a_bare_number_the_question_shares_with_a_figure_is_no_fit():
+    from rag.figures.extract import extract_figures
+    from rag.types import Article, Passage
+
+    text = "경기 보고\n\n그 팀은 2-1로 이겼고 관중은 3만명이었다.\n"
+    article = Article("match.txt", text, "", "ko", "경기 보고", False, "2024-01-01", False, "", "utf-8")
+    passage = Passage("match.txt#0", "match.txt", 0, 0, len(text), text, "ko", "경기 보고", "2024-01-01", "",
+                      [(6, len(text))])
+    figs = extract_figures({"match.txt": article}, [passage])
+    focus = FigureFocus(figs, {"match.txt": text})
+    question = "Who did internet2 partner with?"
+    ranked = focus.rank(question, tokens(question), [("match.txt", 0, len(text))])
+    assert figs and all(c.score <= 0 for c in ranked)

@@ -307,7 +307,10 @@ class _Asked:
         return cls(asked_units(question), asked_counted(question), asked_flags(question),
                    {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),
                    years, bool(_HALF.search(question)),
-                   question_words(question, query_tokens), question_direction(question),
+                   # A bare number is no word to share: the figure's own digits matched "internet2"
+                   # and "besides 1", giving an unrelated passage's figure a fit (ext-dev).
+                   {w for w in question_words(question, query_tokens) if not w.isdigit()},
+                   question_direction(question),
                    (bool(_AS_OF.search(question)) or bool(_TOTAL.search(question)) and not years)
                    and not _AFTER.search(question),
                    next((lv for lv, rx in _LEVEL.items() if rx.search(question)), ""))
