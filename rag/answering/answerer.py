@@ -147,7 +147,7 @@ class Answerer:
         if draft.abstain:
             return self._abstain(ask, t0, draft.reason)
         relevance = self.relevance(context.result, draft.citations)
-        if relevance is not None and relevance < self.config.relevance_abstain:
+        if self._off_question(relevance):
             return self._abstain(ask, t0, "off_question")
         text, translated_from = draft.text, ""
         if drafted != lang and other_language(text, lang):
@@ -161,7 +161,7 @@ class Answerer:
                     return self._abstain(ask, t0, again.reason)
                 draft, text = again, again.text
                 relevance = self.relevance(context.result, draft.citations)
-                if relevance is not None and relevance < self.config.relevance_abstain:
+                if self._off_question(relevance):
                     return self._abstain(ask, t0, "off_question")
         cited = [self.passages[c.passage_id] for c in draft.citations if c.passage_id in self.passages]
         if not translated_from:
@@ -223,6 +223,10 @@ class Answerer:
         lead = Lead(context.leads, context.date, context.entity)
         again = _Ask(ask.query, context, ask.timings, self._drafted_in(context, ask.query.answer_language))
         return again, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
+
+    def _off_question(self, relevance: float | None) -> bool:
+        """Whether the cited sentences are too unlike the question for the answer to be about it."""
+        return relevance is not None and relevance < self.config.relevance_abstain
 
     def relevance(self, result: RetrievalResult, citations: list[Citation]) -> float | None:
         """The best e5 cosine between the question and a cited sentence (None without vectors)."""
