@@ -56,6 +56,7 @@ UNITS: dict[str, str] = {
     "%": "%", "％": "%", "퍼센트": "%", "프로": "%", "percent": "%", "per cent": "%",
 }
 COUNTERS_FILE = Path(__file__).resolve().parents[1] / "data" / "counters.tsv"
+NUMBER_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "number_words.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +239,59 @@ def parse_figures(text: str) -> list[Mention]:
     return out
 
 
+@dataclass(frozen=True)
+class _NumberWords:
+    pattern: re.Pattern  # one alternative per language: zh, ko, en
+    values: dict[str, int]  # each word -> its value (digit, ten, tens and word rows)
+    ten: str  # the Chinese word that multiplies
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> _NumberWords:
+    """Small numbers written as words (number_words.tsv): 五位, 二十三个, 스물다섯 명, five."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    values: dict[str, int] = {}
+    for line in NUMBER_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, kind, forms, value = (line.split("\t") + [""])[:4]
+        rows.setdefault((lang, kind), []).extend(forms.split())
+        values.update({w: int(value) for w in forms.split() if value.strip()})
+
+    def alt(lang: str, kind: str) -> str:
+        return "|".join(sorted(map(re.escape, rows.get((lang, kind), [])), key=len, reverse=True))
+
+    zh_digits, ten = "".join(rows[("zh", "digit")]), rows[("zh", "ten")][0]
+    zh = (rf"(?<![第几数多百千万亿{zh_digits}{ten}])(?P<zh>[{zh_digits}]?{ten}[{zh_digits}]?|[{zh_digits}])"
+          rf"(?=\s?(?:{alt('zh', 'counter')}))")
+    # A Korean numeral is a word of its own: 한 in 한국 is not one.
+    ko = (rf"(?<![가-힣])(?P<ko>(?:{alt('ko', 'tens')})(?:{alt('ko', 'digit')})?|(?:{alt('ko', 'digit')}))"
+          rf"(?=\s?(?:{alt('ko', 'counter')}))")
+    en = rf"\b(?P<en>{alt('en', 'word')})\b"
+    return _NumberWords(re.compile(f"{zh}|{ko}|{en}", re.IGNORECASE), values, ten)
+
+
+def spelled_numbers(text: str) -> set[str]:
+    """The values of the small numbers `text` writes as words, as digit strings."""
+    words = _number_words()
+    out = set()
+    for m in words.pattern.finditer(text):
+        if m.group("zh"):
+            head, sep, tail = m.group("zh").partition(words.ten)
+            value = (words.values[head] if head else 1) * 10 + (words.values[tail] if tail else 0) \
+                if sep else words.values[head]
+        elif m.group("ko"):
+            word = m.group("ko")
+            tens = next((t for t in sorted(words.values, key=len, reverse=True)
+                         if word.startswith(t) and t != word and word[len(t):] in words.values), "")
+            value = words.values[tens] + words.values[word[len(tens):]] if tens else words.values[word]
+        else:
+            value = words.values[m.group("en").lower()]
+        out.add(str(value))
+    return out
+
+
 def numbers(text: str) -> set[str]:
-    """Bare digit strings, for matching an answer's figures with passage sentences."""
-    return {n.replace(",", "") for n in re.findall(_NUM, text)}
+    """Digit strings, with the small numbers written as words (五位 is 5), for matching an answer's
+    figures with passage sentences."""
+    return {n.replace(",", "") for n in re.findall(_NUM, text)} | spelled_numbers(text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..types import Figure, FigureCheck, Passage
-from .parse import UNIT_CLASS, Mention, numbers, parse_figures
+from .parse import UNIT_CLASS, Mention, numbers, parse_figures, spelled_numbers
 from .render import _plain, english_amount, format_value
 
 _MARKER = re.compile(r"\[\d+\]")
@@ -87,9 +87,12 @@ class FigureVerifier:
                 if p.start <= f.start < p.end:
                     self.by_passage[p.id].append(f)
 
-    def _passage_numbers(self, pid: str) -> set[str]:
+    def _passage_text(self, pid: str) -> str:
         p = self.passages[pid]
-        return numbers(self.texts[p.doc][p.start:p.end])
+        return self.texts[p.doc][p.start:p.end]
+
+    def _passage_numbers(self, pid: str) -> set[str]:
+        return numbers(self._passage_text(pid))
 
     def run(self, text: str, language: str, markers: Mapping[int, str], context: Sequence[str]) -> Verification:
         """`markers`: citation number -> passage id; `context`: passage ids shown to the model. A
@@ -164,6 +167,13 @@ class FigureVerifier:
                 note = "scale word corrected" if why == "scale" else "rounded figure replaced by the source's"
                 return (FigureCheck(fixed, f.value, f.unit, True, pid, f.text, repaired_from=m.text, note=note),
                         fixed, pid, f)
+        # A small count the source writes as a word: "3个" for 三大, "5 people" for 다섯 명.
+        if not m.scaled:  # spelled_numbers holds small whole numbers only
+            for tier in tiers:
+                for pid in tier:
+                    if value in spelled_numbers(self._passage_text(pid)):
+                        word = FigureCheck(m.text, value, m.unit, True, pid, value, note="written as a word")
+                        return word, None, pid, None
         return FigureCheck(m.text, value, m.unit, False, note="no cited passage has this figure"), None, None, None
 
     @staticmethod

@@ -1,0 +1,41 @@
+"""Small numbers written as words (rag/data/number_words.tsv), on sentences written for the test."""
+import pytest
+
+from rag.figures.parse import numbers, spelled_numbers
+from rag.figures.verify import FigureVerifier
+from rag.types import Passage
+
+
+@pytest.mark.parametrize("text, value", [
+    ("会议选出 五位 代表", "5"), ("形成三大任务", "3"), ("新建二十三个站点", "23"), ("十五名队员", "15"),
+    ("两个方案", "2"), ("다섯 명의 대표", "5"), ("스물다섯 명이 참가했다", "25"), ("열 곳의 공장", "10"),
+    ("Seven teams entered", "7"),
+])
+def test_a_small_number_written_as_a_word_is_read(text, value):
+    assert spelled_numbers(text) == {value}
+
+
+@pytest.mark.parametrize("text", ["第三个方案", "几十个城市", "统一部署", "한국에서 한 대학이", "one of them"])
+def test_ordinals_vague_counts_and_words_that_merely_contain_a_numeral_are_not(text):
+    assert spelled_numbers(text) == set()
+
+
+def test_numbers_holds_digits_and_words_alike():
+    assert numbers("共有3个站和五位代表") == {"3", "5"}
+
+
+def _verifier(text: str) -> tuple[FigureVerifier, str]:
+    p = Passage("d#0-x", "d", 0, 0, len(text), text, "zh", "t", "", "x")
+    return FigureVerifier([], {p.id: p}, {"d": text}, {"en": " (unverified)"}), p.id
+
+
+def test_an_answer_figure_the_passage_writes_as_a_word_is_supported():
+    verifier, pid = _verifier("委员会由五位专家组成。")
+    v = verifier.run("The committee has 5 people [1].", "en", {1: pid}, [pid])
+    assert v.all_supported and v.checks[0].note == "written as a word" and "unverified" not in v.text
+
+
+def test_a_count_the_passage_does_not_write_stays_unsupported():
+    verifier, pid = _verifier("委员会由五位专家组成。")
+    v = verifier.run("The committee has 6 people [1].", "en", {1: pid}, [pid])
+    assert not v.all_supported and "6 people (unverified)" in v.text
