@@ -39,3 +39,12 @@ def test_a_count_the_passage_does_not_write_stays_unsupported():
     verifier, pid = _verifier("委员会由五位专家组成。")
     v = verifier.run("The committee has 6 people [1].", "en", {1: pid}, [pid])
     assert not v.all_supported and "6 people (unverified)" in v.text
+
+
+def test_a_count_spelled_only_in_an_uncited_passage_does_not_support_the_answer():
+    cited = Passage("d#0-x", "d", 0, 0, 6, "委员会成立。", "zh", "t", "", "x")
+    other = Passage("d#1-y", "d", 1, 6, 17, "委员会由五位专家组成。", "zh", "t", "", "y")
+    text = "委员会成立。委员会由五位专家组成。"
+    verifier = FigureVerifier([], {cited.id: cited, other.id: other}, {"d": text}, {"en": " (unverified)"})
+    v = verifier.run("The committee has 5 people [1].", "en", {1: cited.id}, [cited.id, other.id])
+    assert not v.all_supported and not v.added

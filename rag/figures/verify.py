@@ -167,9 +167,10 @@ class FigureVerifier:
                 note = "scale word corrected" if why == "scale" else "rounded figure replaced by the source's"
                 return (FigureCheck(fixed, f.value, f.unit, True, pid, f.text, repaired_from=m.text, note=note),
                         fixed, pid, f)
-        # A small count the source writes as a word: "3个" for 三大, "5 people" for 다섯 명.
+        # A small count the source writes as a word: "3个" for 三大, "5 people" for 다섯 명. Only in
+        # the cited passages: 三 or 两 somewhere in an uncited one is no evidence for a guessed count.
         if not m.scaled:  # spelled_numbers holds small whole numbers only
-            for tier in tiers:
+            for tier in tiers[:2]:
                 for pid in tier:
                     if value in spelled_numbers(self._passage_text(pid)):
                         word = FigureCheck(m.text, value, m.unit, True, pid, value, note="written as a word")
