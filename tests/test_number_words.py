@@ -46,5 +46,6 @@ def test_a_count_spelled_only_in_an_uncited_passage_does_not_support_the_answer(
     other = Passage("d#1-y", "d", 1, 6, 17, "委员会由五位专家组成。", "zh", "t", "", "y")
     text = "委员会成立。委员会由五位专家组成。"
     verifier = FigureVerifier([], {cited.id: cited, other.id: other}, {"d": text}, {"en": " (unverified)"})
-    v = verifier.run("The committee has 5 people [1].", "en", {1: cited.id}, [cited.id, other.id])
-    assert not v.all_supported and not v.added
+    for answer in ("The committee has 5 people [1].", "The committee has 5 [1]."):  # a unit, and a bare number
+        v = verifier.run(answer, "en", {1: cited.id}, [cited.id, other.id])
+        assert not v.all_supported and not v.added

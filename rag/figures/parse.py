@@ -291,7 +291,12 @@ def spelled_numbers(text: str) -> set[str]:
     return out
 
 
+def digits(text: str) -> set[str]:
+    """The numbers `text` writes in digits, as digit strings."""
+    return {n.replace(",", "") for n in re.findall(_NUM, text)}
+
+
 def numbers(text: str) -> set[str]:
     """Digit strings, with the small numbers written as words (五位 is 5), for matching an answer's
     figures with passage sentences."""
-    return {n.replace(",", "") for n in re.findall(_NUM, text)} | spelled_numbers(text)
+    return digits(text) | spelled_numbers(text)

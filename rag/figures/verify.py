@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..types import Figure, FigureCheck, Passage
-from .parse import UNIT_CLASS, Mention, numbers, parse_figures, spelled_numbers
+from .parse import UNIT_CLASS, Mention, digits, numbers, parse_figures, spelled_numbers
 from .render import _plain, english_amount, format_value
 
 _MARKER = re.compile(r"\[\d+\]")
@@ -91,8 +91,9 @@ class FigureVerifier:
         p = self.passages[pid]
         return self.texts[p.doc][p.start:p.end]
 
-    def _passage_numbers(self, pid: str) -> set[str]:
-        return numbers(self._passage_text(pid))
+    def _passage_numbers(self, pid: str, spelled: bool = True) -> set[str]:
+        text = self._passage_text(pid)
+        return numbers(text) if spelled else digits(text)
 
     def run(self, text: str, language: str, markers: Mapping[int, str], context: Sequence[str]) -> Verification:
         """`markers`: citation number -> passage id; `context`: passage ids shown to the model. A
@@ -131,9 +132,10 @@ class FigureVerifier:
     def _check(self, m: Mention, tiers: list[list[str]], lang: str):
         value = _plain(m.value)
         if m.is_bare:
-            for tier in tiers:
+            for i, tier in enumerate(tiers):
                 for pid in tier:
-                    if _mantissa(m.text) in self._passage_numbers(pid):
+                    # Spelled-out numbers count in the cited passages only (see below).
+                    if _mantissa(m.text) in self._passage_numbers(pid, spelled=i < 2):
                         return FigureCheck(m.text, value, "", True, pid, _mantissa(m.text)), None, pid, None
             return FigureCheck(m.text, value, "", False, note="no cited passage has this number"), None, None, None
         for tier in tiers:
