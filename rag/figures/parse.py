@@ -241,9 +241,8 @@ def parse_figures(text: str) -> list[Mention]:
 
 @dataclass(frozen=True)
 class _NumberWords:
-    pattern: re.Pattern  # one alternative per language: zh, ko, en
+    pattern: re.Pattern  # zh_head?, zh_ten, zh_tail? | zh_one | ko_tens, ko_digit? | ko_one | en
     values: dict[str, int]  # each word -> its value (digit, ten, tens and word rows)
-    ten: str  # the Chinese word that multiplies
 
 
 @lru_cache(maxsize=1)
@@ -261,33 +260,32 @@ def _number_words() -> _NumberWords:
     def alt(lang: str, kind: str) -> str:
         return "|".join(sorted(map(re.escape, rows.get((lang, kind), [])), key=len, reverse=True))
 
-    zh_digits, ten = "".join(rows[("zh", "digit")]), rows[("zh", "ten")][0]
-    zh = (rf"(?<![第几数多百千万亿{zh_digits}{ten}])(?P<zh>[{zh_digits}]?{ten}[{zh_digits}]?|[{zh_digits}])"
-          rf"(?=\s?(?:{alt('zh', 'counter')}))")
+    digit, ten = "".join(rows[("zh", "digit")]), alt("zh", "ten")
+    zh = (rf"(?<![第几数多百千万亿{digit}{ten}])(?:(?P<zh_head>[{digit}])?(?P<zh_ten>{ten})(?P<zh_tail>[{digit}])?"
+          rf"|(?P<zh_one>[{digit}]))(?=\s?(?:{alt('zh', 'counter')}))")
     # A Korean numeral is a word of its own: 한 in 한국 is not one.
-    ko = (rf"(?<![가-힣])(?P<ko>(?:{alt('ko', 'tens')})(?:{alt('ko', 'digit')})?|(?:{alt('ko', 'digit')}))"
-          rf"(?=\s?(?:{alt('ko', 'counter')}))")
+    ko = (rf"(?<![가-힣])(?:(?P<ko_tens>{alt('ko', 'tens')})(?P<ko_digit>{alt('ko', 'digit')})?"
+          rf"|(?P<ko_one>{alt('ko', 'digit')}))(?=\s?(?:{alt('ko', 'counter')}))")
     en = rf"\b(?P<en>{alt('en', 'word')})\b"
-    return _NumberWords(re.compile(f"{zh}|{ko}|{en}", re.IGNORECASE), values, ten)
+    return _NumberWords(re.compile(f"{zh}|{ko}|{en}", re.IGNORECASE), values)
 
 
 def spelled_numbers(text: str) -> set[str]:
     """The values of the small numbers `text` writes as words, as digit strings."""
     words = _number_words()
+
+    def value(word: str | None, default: int = 0) -> int:
+        return words.values[word.lower()] if word else default
+
     out = set()
     for m in words.pattern.finditer(text):
-        if m.group("zh"):
-            head, sep, tail = m.group("zh").partition(words.ten)
-            value = (words.values[head] if head else 1) * 10 + (words.values[tail] if tail else 0) \
-                if sep else words.values[head]
-        elif m.group("ko"):
-            word = m.group("ko")
-            tens = next((t for t in sorted(words.values, key=len, reverse=True)
-                         if word.startswith(t) and t != word and word[len(t):] in words.values), "")
-            value = words.values[tens] + words.values[word[len(tens):]] if tens else words.values[word]
+        if m.group("zh_ten"):  # 二十三: the digit before multiplies, the one after adds
+            n = value(m.group("zh_head"), 1) * value(m.group("zh_ten")) + value(m.group("zh_tail"))
+        elif m.group("ko_tens"):  # 스물다섯: the digit word adds
+            n = value(m.group("ko_tens")) + value(m.group("ko_digit"))
         else:
-            value = words.values[m.group("en").lower()]
-        out.add(str(value))
+            n = value(m.group("zh_one") or m.group("ko_one") or m.group("en"))
+        out.add(str(n))
     return out
 
 

@@ -21,6 +21,7 @@ from .render import _plain, english_amount, format_value
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
 ROUNDING = Decimal("0.03")  # a figure within 3% of the source's is the source's, rounded
+CITED_TIERS = 2  # of _check's tiers, those the answer cites: its sentence's passages, then the others
 
 
 @dataclass
@@ -135,7 +136,7 @@ class FigureVerifier:
             for i, tier in enumerate(tiers):
                 for pid in tier:
                     # Spelled-out numbers count in the cited passages only (see below).
-                    if _mantissa(m.text) in self._passage_numbers(pid, spelled=i < 2):
+                    if _mantissa(m.text) in self._passage_numbers(pid, spelled=i < CITED_TIERS):
                         return FigureCheck(m.text, value, "", True, pid, _mantissa(m.text)), None, pid, None
             return FigureCheck(m.text, value, "", False, note="no cited passage has this number"), None, None, None
         for tier in tiers:
@@ -172,7 +173,7 @@ class FigureVerifier:
         # A small count the source writes as a word: "3个" for 三大, "5 people" for 다섯 명. Only in
         # the cited passages: 三 or 两 somewhere in an uncited one is no evidence for a guessed count.
         if not m.scaled:  # spelled_numbers holds small whole numbers only
-            for tier in tiers[:2]:
+            for tier in tiers[:CITED_TIERS]:
                 for pid in tier:
                     if value in spelled_numbers(self._passage_text(pid)):
                         word = FigureCheck(m.text, value, m.unit, True, pid, value, note="written as a word")
