@@ -254,7 +254,7 @@ def cmd_figures(args, config: Config) -> int:
 
     index = open_store(config).load(vectors=False)
     if args.conflicts:
-        found = find_conflicts(index.figures)
+        found = find_conflicts(index.figures, config.conflict_measure_min)
         if args.json:
             print(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=1))
         for c in [] if args.json else found:

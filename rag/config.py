@@ -111,6 +111,11 @@ class Config:
     # the passages) abstains as "ungrounded" (rag/answering/grounding.py); 1 turns it off.
     grounding_missing_max: float = 0.5
     grounding_share_max: float = 0.05
+    # Two figures from different sources conflict only when the nouns naming what they measure
+    # (rag/figures/measure.py) reach this weighted similarity, besides unit, kind and scope. Set high
+    # by hand, not fitted: no labelled conflict pairs exist outside the seeds, and a false conflict
+    # misleads more than a missed one.
+    conflict_measure_min: float = 0.5
     context_tokens: int = 340  # ~500-token prompts: prefill at ~20 tok/s is the latency
     max_question_chars: int = 2000
 

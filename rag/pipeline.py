@@ -51,7 +51,7 @@ class Pipeline:
             t = time.perf_counter()
             self.llm.warm_up()
             self.load_s["llm"] = time.perf_counter() - t
-        self.conflicts = find_conflicts(self.index.figures)
+        self.conflicts = find_conflicts(self.index.figures, self.config.conflict_measure_min)
         self.answerer = Answerer(c, self.retriever, self.llm, self.index.articles, Prompts(c.prompts_dir),
                                  self.index.passages, self.index.figures, self.conflicts,
                                  SentenceSimilarity(self.embedder))

@@ -164,7 +164,7 @@ class Figure:
     qualifier: str  # nearly | over | about | ""
     period: str  # "by end-2022", "2019", "" when the text gives none
     as_of: str  # ISO date the figure describes (the article date when the text gives none)
-    measure: str  # key in rag/data/measures.tsv, "" when unknown
+    measure: str  # the words naming what it measures, as the source writes them (总签约额); "" when none
     scope: list[str]  # places the figure is about, canonical English names
     scope_explicit: bool  # named in the figure's own clause (ordered) vs inherited from the article
     flags: list[str]  # per_year | cumulative | expected

@@ -92,23 +92,25 @@ def test_injected_instruction_in_passage_stays_data(built):
     assert user["content"].index("Passages:") < user["content"].index("Question:")
 
 
-def test_answer_reports_conflicting_sources_with_dates(built):
-    config, emb = built
-    p = pipe(config, emb, ["广州市可办理齐齐哈尔市政务服务事项133项[1]。"])
-    a = p.ask("广州市可办理齐齐哈尔市多少项政务服务事项？")
+# Two invented reports on one city's measure, the later one revising it: a conflict of sources.
+EARLY = ("杭州招商简报\n\n发布时间:2024-03-01 09:00:00\n\n"
+         "杭州市全年签约总额达到120亿元，同比增长8%。该市新开工招商项目45个。\n")
+LATE = ("杭州招商年报\n\n发布时间:2024-06-01 09:00:00\n\n"
+        "据最新统计，杭州市全年签约总额为150亿元。\n")
+
+
+def test_answer_reports_conflicting_sources_with_dates(tiny_corpus):
+    p = tiny_corpus({"early.txt": EARLY, "late.txt": LATE}, ["杭州市全年签约总额为150亿元[1]。"])
+    a = p.ask("杭州市全年签约总额是多少？")
     assert [f.supported for f in a.figures] == [True] and a.confidence == "high"
-    c = a.conflicts[0]  # the model's own figure's conflict first, then the other direction's
-    assert {v.text for v in c.values} == {"84개", "133项"}
-    assert [{v.text for v in x.values} for x in a.conflicts[1:]] == [{"2639개", "2701项"}]
-    # 정무서비스사항 84개 counts 사항 (items), so Chinese writes it as the other source does: 84项.
-    assert "84项" in a.answer and "133项" in a.answer and "2024-10-18" in a.answer and "较新" in a.answer
-    docs = {x.doc[:3] for x in a.citations}
-    assert docs == {"000", "002"}  # both sources are cited, each with a quote holding its figure
+    (c,) = a.conflicts
+    assert {v.text for v in c.values} == {"120亿元", "150亿元"} and c.newest.startswith("late")
+    assert "120亿元" in a.answer and "150亿元" in a.answer and "2024-06-01" in a.answer and "较新" in a.answer
+    assert {x.doc for x in a.citations} == {"early.txt", "late.txt"}  # both sources, each quoting its figure
     for x in a.citations:
         assert p.index.articles[x.doc].text[x.start:x.end] == x.quote
-    assert any("84" in x.quote for x in a.citations) and any("133" in x.quote for x in a.citations)
     d = a.to_dict()
-    assert d["conflicts"][0]["newest"].startswith("002") and d["figures"][0]["passage_id"].startswith("002")
+    assert d["conflicts"][0]["newest"].startswith("late") and d["figures"][0]["passage_id"].startswith("late")
 
 
 def test_garbled_figure_is_repaired_and_unknown_one_flagged(built):
@@ -121,14 +123,13 @@ def test_garbled_figure_is_repaired_and_unknown_one_flagged(built):
     assert not unknown.supported and "31337 firms (unverified)" in a.answer and a.confidence == "low"
 
 
-def test_conflict_on_the_asked_measure_is_reported_even_when_the_model_picks_another_figure(built):
-    config, emb = built
-    # The model answers with the other direction's figure (2701项); the asked measure's conflict,
-    # 84 items in one source against 133 in the other, is still noted.
-    p = pipe(config, emb, ["齐齐哈尔市可办理广州市政务服务事项2701项[1]。"])
-    a = p.ask("广州市可办理齐齐哈尔市政务服务事项多少项？")
-    assert any(c.measure == "gov_service_items" for c in a.conflicts)
-    assert "133" in a.answer and "84" in a.answer
+def test_conflict_on_the_asked_measure_is_reported_even_when_the_model_picks_another_figure(tiny_corpus):
+    # The model answers with another figure of the first report; the conflict on the measure the
+    # question names (全年签约总额) is still noted.
+    p = tiny_corpus({"early.txt": EARLY, "late.txt": LATE}, ["杭州市全年签约总额同比增长8%[1]。"])
+    a = p.ask("杭州市全年签约总额是多少？")
+    assert [c.label for c in a.conflicts] == ["全年签约总额"]
+    assert "120亿元" in a.answer and "150亿元" in a.answer
 
 
 def test_figures_sent_in_opposite_directions_are_no_conflict(built):
@@ -362,13 +363,15 @@ def test_a_question_with_a_passage_in_its_language_is_not_pivoted(built):
     assert len(p.llm.calls) == 1 and not a.translated_from and "4901亿元" in a.answer
 
 
-def test_a_pivot_answers_conflict_note_stays_its_own_paragraph_in_the_asked_language(built):
-    config, emb = built
-    p = pipe(config, emb, ["广州市可办理齐齐哈尔市政务服务事项133项[1]。", "Guangzhou handles 133项 Qiqihar items."])
-    a = p.ask("How many Qiqihar government service items can be handled in Guangzhou?")
+def test_a_pivot_answers_conflict_note_stays_its_own_paragraph_in_the_asked_language(tiny_corpus):
+    p = tiny_corpus({"early.txt": EARLY, "late.txt": LATE},
+                    ["杭州市全年签约总额为150亿元[1]。", "Hangzhou's signed total for the year is 150亿元."])
+    a = p.ask("What is Hangzhou's total signed value for the year?")
     head, _, notes = a.answer.partition("\n\n")
-    assert a.translated_from and "(广州市可办理齐齐哈尔市政务服务事项133项)" in head
-    assert a.conflicts and notes and not any("\u4e00" <= ch <= "\u9fff" for ch in notes.split("(")[0])
+    assert a.translated_from and "(杭州市全年签约总额为150亿元)" in head
+    # The note is English but for the source's own words naming the measure.
+    assert a.conflicts and notes.startswith("Sources differ on 全年签约总额:")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in notes.split(":", 1)[1].split("(")[0])
 
 
 def test_a_translation_stating_another_amount_than_its_source_is_not_used(built):

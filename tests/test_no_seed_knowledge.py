@@ -21,7 +21,6 @@ GAZETTEER = PROJECT_ROOT / "rag" / "data" / "gazetteer.tsv"
 # Known debts, each listed in docs/seed-knowledge-audit.md with its replacement. The test fails when
 # one is cleaned without leaving this list, and on any new seed term anywhere else.
 KNOWN = {
-    "rag/data/measures.tsv": "measure rows written for the seeds' figures (b-measures)",
     "rag/ui/loadtest.py": "load-test questions (tooling, a12)",
 }
 

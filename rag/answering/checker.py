@@ -8,7 +8,8 @@ from decimal import Decimal
 from .. import figures
 from ..citations import CitationList
 from ..figures.conflicts import conflicts_for
-from ..figures.context import measure_label, measures, with_provinces
+from ..figures.context import with_provinces
+from ..figures.measure import named_in
 from ..figures.verify import FigureVerifier
 from ..prompts import Prompts
 from ..types import Conflict, ConflictValue, Figure, FigureCheck
@@ -53,9 +54,9 @@ class FigureChecker:
         return Checked(out, v.checks, found, v.supporting, figs)
 
     def asked_conflicts(self, query: Query) -> list[Conflict]:
-        """Conflicts on the measure the question names, about the places it names."""
-        keys = {m.key for m in measures() if m.matches(query.text)}
-        return [c for c in self.conflicts if c.measure in keys and query.places <= with_provinces(c.scope)]
+        """Conflicts on a measure the question names in its words, about the places it names."""
+        return [c for c in self.conflicts
+                if named_in(c.measure, query.text) and query.places <= with_provinces(c.scope)]
 
     def note(self, c: Conflict, lang: str, cites: CitationList) -> str:
         def render(v) -> str:
@@ -80,6 +81,6 @@ class FigureChecker:
         newest = next(v for v in c.values if v.passage_id == c.newest)
         newest_group = groups[(newest.doc, newest.as_of)]
         return self.prompts.message(
-            "conflict", lang, label=measure_label(c.measure, lang),
+            "conflict", lang, label=c.label,
             values=self.prompts.message("list_sep", lang).join(parts),
             newest=", ".join(dict.fromkeys(render(v) for v in newest_group)), when=when(newest))

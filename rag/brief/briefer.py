@@ -18,7 +18,7 @@ from ..citations import CitationList
 from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
-from ..figures.context import entities_in, main_entities, measure_label, passage_places
+from ..figures.context import entities_in, main_entities, passage_places
 from ..figures.render import english_amount
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
@@ -57,12 +57,12 @@ _TABLE_UNITS = ("yuan", "US dollars", "people", "tonnes", "%", "projects", "comp
 
 
 def _listable(f: Figure) -> bool:
-    """A figure the key-figures table may list at all: with a unit or a known measure, and digits."""
+    """A figure the key-figures table may list at all: with a unit or a named measure, and digits."""
     return bool(f.unit or f.measure) and any(ch.isdigit() for ch in f.text)
 
 
 def _table_worthy(f: Figure) -> bool:
-    """A figure for the key-figures table: of a known measure, or in a unit a briefing is read for,
+    """A figure for the key-figures table: of a named measure, or in a unit a briefing is read for,
     and with digits: a scale word alone (超亿元 "over 100 million yuan", 수만명) is a bound, not a figure."""
     return (bool(f.measure) or f.unit in _TABLE_UNITS) and any(ch.isdigit() for ch in f.text)
 
@@ -327,7 +327,7 @@ class Briefer:
         # Period labels ("by end-2022") are English; other languages get the as-of date.
         when = (f.period if lang == "en" else "") or self.prompts.message("as_of", lang, date=f.as_of)
         where = "–".join(glossary.name_in(x, lang) for x in f.scope)
-        label = measure_label(f.measure, lang)
+        label = f.measure  # the source's words: no lexicon translates every measure
         if lang == "en":
             label, where = label[:1].upper() + label[1:], (where + ", " if where else "")
         words = self.prompts.messages["figure_flags"][lang]
@@ -463,7 +463,7 @@ class Briefer:
     def _salience(self, f: Figure, places: set[str]) -> tuple[bool, ...]:
         """Table-worthy figures first, and of those the ones about exactly the topic's places (the
         pair itself before one of its city pairs), then headline figures (the title states the
-        value), the lead passage's, cumulative totals, and those of a known measure. An order,
+        value), the lead passage's, cumulative totals, and those of a named measure. An order,
         not a score: nothing here to weigh by hand."""
         from ..figures.parse import parse_figures
 

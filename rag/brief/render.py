@@ -41,12 +41,6 @@ def _when(prompts: Prompts, lang: str, f) -> str:
     return prompts.message("as_of", lang, date=f.as_of) if f.as_of else ""
 
 
-def _measure(c, lang: str) -> str:
-    from ..figures.context import measure_label
-
-    return measure_label(c.measure, lang) or c.label
-
-
 def _value(f, lang: str) -> str:
     """The normalised value in the briefing's language (4901亿元 / 4901억원 / 490.1 billion yuan)."""
     return format_value(Decimal(f.value), f.unit, lang)
@@ -87,7 +81,7 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
         for c in b.conflicts:
             vals = "; ".join(f"{v.text} ({v.as_of}) [{_marker_of(b, v.passage_id)}]" for v in c.values)
             newest = next(v for v in c.values if v.passage_id == c.newest)
-            out.append(f"- {_measure(c, L)}: {vals} — {_t(prompts, L, 'newest')}: {newest.text} ({newest.as_of})")
+            out.append(f"- {c.label}: {vals} — {_t(prompts, L, 'newest')}: {newest.text} ({newest.as_of})")
     out += ["", f"## {_t(prompts, L, 'sources')}", ""]
     for s in b.sources:
         out.append(f"- {', '.join(f'[{m}]' for m in s['markers'])} {s['title']} — {_source_line(prompts, L, s)}, "
@@ -111,7 +105,7 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
                    f"<td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
                    for f in b.figures)
     conflicts = "".join(
-        f"<li>{esc(_measure(c, L))}: "
+        f"<li>{esc(c.label)}: "
         + "; ".join(f"{esc(v.text)} ({esc(v.as_of)}) {linked(f'[{_marker_of(b, v.passage_id)}]')}" for v in c.values)
         + "</li>" for c in b.conflicts)
     sources = "".join(f"<li>{esc(s['title'])} — {esc(_source_line(prompts, L, s))}, "

@@ -1,8 +1,9 @@
 """Conflicting figures: different sources, same measure and scope, different values.
 
-Two figures are comparable only when they share a known measure (rag/data/measures.tsv), unit
-class, kind (a stock "by end-2022" vs a flow "in 2019", yearly vs cumulative, expected vs actual)
-and scope. Unknown measures are never paired: a false conflict misleads more than a missed one.
+Two figures are comparable only when the nouns naming what they measure are alike (measure.py,
+weighted by how rare their terms are among the corpus's figures), and they share unit class, kind
+(a stock "by end-2022" vs a flow "in 2019", yearly vs cumulative, expected vs actual) and scope. A
+figure whose clause names no measure is never paired: a false conflict misleads more than a missed one.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from decimal import Decimal
 
 from ..types import Conflict, ConflictValue, Figure
-from .context import measure_label
+from .measure import MeasureWeights, measure_terms
 from .parse import UNIT_CLASS
 from .verify import ROUNDING
 
@@ -35,14 +36,42 @@ def _near(a: Figure, b: Figure) -> bool:
     return va == vb or (bool(a.qualifier or b.qualifier) and abs(va - vb) <= ROUNDING * max(va, vb))
 
 
-def comparable(a: Figure, b: Figure) -> bool:
-    return (bool(a.measure) and a.measure == b.measure
-            and UNIT_CLASS.get(a.unit, a.unit) == UNIT_CLASS.get(b.unit, b.unit)
-            and _kind(a) == _kind(b) and _scope_ok(a, b))
+MEASURE_MIN = 0.5  # Config.conflict_measure_min
+# A one-word measure (投资, 투자액 share only 투자) is too generic to say two figures count one thing.
+SHARED_TERMS_MIN = 2
 
 
-def find_conflicts(figures: list[Figure], lang: str = "en") -> list[Conflict]:
+class Comparer:
+    """Which figures of one corpus measure the same thing: term weights come from all of them."""
+
+    def __init__(self, figures: list[Figure], min_similarity: float = MEASURE_MIN):
+        self.weights = MeasureWeights(f.measure for f in figures)
+        self.min_similarity = min_similarity
+        self._terms: dict[str, frozenset[str]] = {}
+
+    def terms(self, f: Figure) -> frozenset[str]:
+        got = self._terms.get(f.measure)
+        if got is None:
+            got = self._terms[f.measure] = measure_terms(f.measure)
+        return got
+
+    def same_measure(self, a: Figure, b: Figure) -> bool:
+        ta, tb = self.terms(a), self.terms(b)
+        return len(ta & tb) >= SHARED_TERMS_MIN and self.weights.similarity(ta, tb) >= self.min_similarity
+
+    def comparable(self, a: Figure, b: Figure) -> bool:
+        return (UNIT_CLASS.get(a.unit, a.unit) == UNIT_CLASS.get(b.unit, b.unit)
+                and _kind(a) == _kind(b) and _scope_ok(a, b) and self.same_measure(a, b))
+
+
+def comparable(a: Figure, b: Figure, figures: list[Figure] | None = None) -> bool:
+    """Whether two figures measure the same thing, weighing terms over `figures` (default: the two)."""
+    return Comparer(figures or [a, b]).comparable(a, b)
+
+
+def find_conflicts(figures: list[Figure], min_similarity: float = MEASURE_MIN) -> list[Conflict]:
     """Clusters of comparable figures from at least two documents holding at least two values."""
+    cmp = Comparer(figures, min_similarity)
     parent = list(range(len(figures)))
 
     def root(i: int) -> int:
@@ -51,26 +80,30 @@ def find_conflicts(figures: list[Figure], lang: str = "en") -> list[Conflict]:
             i = parent[i]
         return i
 
-    by_measure: dict[str, list[int]] = {}
+    # Candidate pairs share a measure term: an inverted index instead of every pair of the corpus.
+    by_term: dict[str, list[int]] = {}
     for i, f in enumerate(figures):
-        if f.measure:
-            by_measure.setdefault(f.measure, []).append(i)
-    for idx in by_measure.values():
+        for t in cmp.terms(f):
+            by_term.setdefault(t, []).append(i)
+    tried: set[tuple[int, int]] = set()
+    for idx in by_term.values():
         for x, i in enumerate(idx):
             for j in idx[x + 1:]:
                 a, b = figures[i], figures[j]
-                if a.doc != b.doc and comparable(a, b):
-                    parent[root(i)] = root(j)
+                if a.doc != b.doc and (i, j) not in tried:
+                    tried.add((i, j))
+                    if cmp.comparable(a, b):
+                        parent[root(i)] = root(j)
     clusters: dict[int, list[Figure]] = {}
     for i, f in enumerate(figures):
-        if f.measure:
+        if cmp.terms(f):
             clusters.setdefault(root(i), []).append(f)
     out = []
     for members in clusters.values():
         # Comparability is not transitive: 407 cadres sent one way and 30 sent the other both pair
         # with a two-way 341, yet not with each other. A figure not comparable with every member
         # leaves the cluster, as the measure cannot tell it from its neighbours.
-        members = [f for f in members if all(g is f or comparable(f, g) for g in members)]
+        members = [f for f in members if all(g is f or cmp.comparable(f, g) for g in members)]
         # One source giving two values of it for the same date (407 one way and 30 the other, where
         # "our province" left the scope unread) shows the measure does not separate them there.
         members = [f for f in members if not any(g.doc == f.doc and g.as_of == f.as_of and not _near(f, g)
@@ -85,7 +118,7 @@ def find_conflicts(figures: list[Figure], lang: str = "en") -> list[Conflict]:
         newest = members[-1]
         scope = sorted({s for f in members for s in f.scope})
         out.append(Conflict(
-            measure=newest.measure, label=measure_label(newest.measure, lang), scope=scope,
+            measure=newest.measure, label=newest.measure, scope=scope,
             values=[ConflictValue(f.id, f.value, f.text, f.unit, f.as_of, f.period, f.doc, f.passage_id, f.date,
                                   f.language) for f in members],
             newest=newest.passage_id))

@@ -1,12 +1,11 @@
-"""What a figure is about: its clause, measure, scope (places) and period, read from the source text.
+"""What a figure is about: its clause, scope (places) and period, read from the source text.
 
-Deterministic and lexicon-driven (rag/data/measures.tsv, rag/data/gazetteer.tsv): no model judges
-whether two figures measure the same thing.
+Deterministic: places from rag/data/gazetteer.tsv, what a figure measures from its own words
+(measure.py); no model judges whether two figures measure the same thing.
 """
 from __future__ import annotations
 
 import calendar
-import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -16,47 +15,10 @@ from pathlib import Path
 from ..text import gazetteer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-MEASURES_FILE = DATA / "measures.tsv"
 
 # Clause ends: punctuation, and Korean connective endings ("…했으며 광동에서도 30명…").
 _CLAUSE = re.compile(r"[,，;；、:：]|(?<=[며고])\s(?=\S)")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    labels: dict  # lang -> label
-    requires: tuple  # of tuples of alternatives
-    excludes: tuple
-
-    def matches(self, text: str) -> bool:
-        low = joined(text).lower()
-        if any(w.lower() in low for w in self.excludes):
-            return False
-        return all(any(w.lower() in low for w in group) for group in self.requires)
-
-
-@lru_cache(maxsize=1)
-def measures() -> tuple[Measure, ...]:
-    out = []
-    with open(MEASURES_FILE, encoding="utf-8") as f:
-        for row in csv.reader(f, delimiter="\t"):
-            if not row or row[0].startswith("#"):
-                continue
-            row += [""] * (6 - len(row))
-            key, en, zh, ko, req, exc = row[:6]
-            groups = tuple(tuple(a.strip() for a in g.split("|") if a.strip()) for g in req.split(" & "))
-            out.append(Measure(key, {"en": en, "zh": zh, "ko": ko}, groups,
-                               tuple(w.strip() for w in exc.split("|") if w.strip())))
-    return tuple(out)
-
-
-def measure_label(key: str, lang: str = "en") -> str:
-    for m in measures():
-        if m.key == key:
-            return m.labels.get(lang) or m.labels["en"]
-    return ""
 
 
 @lru_cache(maxsize=1)

@@ -8,16 +8,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..types import Article, Figure, Passage
-from .context import clause_bounds, entities_in, flags_of, joined, main_entities, measures, period_of
+from .context import clause_bounds, entities_in, flags_of, joined, main_entities, period_of
+from .measure import measure_phrase
 from .parse import parse_figures
 from .render import _plain
 
-FIGURES_CODE_VERSION = 6  # bump when extraction code changes; stored indexes then re-extract on load
+FIGURES_CODE_VERSION = 7  # bump when extraction code changes; stored indexes then re-extract on load
 
 
 @lru_cache(maxsize=1)
 def figures_version() -> str:
-    """The code version plus a digest of the data files extraction reads (places, measures, aliases,
+    """The code version plus a digest of the data files extraction reads (places, link words,
     units): editing one of them re-extracts stored figures as a code change does."""
     data = Path(__file__).resolve().parents[1] / "data"
     h = hashlib.sha256()
@@ -60,8 +61,8 @@ def extract_figures(articles: dict[str, Article], passages: list[Passage]) -> li
                 seen.add((p.doc, s + m.start))
                 cs, ce = clause_bounds(sentence, m.start)
                 clause = sentence[cs:ce]
-                measure = next((x.key for x in measures() if x.matches(clause)), "")
                 unit = m.unit or _implied_unit(joined(sentence[cs:m.start]))
+                measure = measure_phrase(clause, m.start - cs, m.end - cs, unit)
                 if unit == "people" and re.search(r"人次|연인수|person-times", joined(clause)):
                     unit = "person-times"  # 연인수로 거의 만명: visits counted per person, not people
                 scope = entities_in(clause)

@@ -2,19 +2,21 @@
 
 A 1.5B model reading five passages often quotes the wrong number from the right passage: the
 expected 595万 for the achieved 2600万, the yearly 600만톤 for the cumulative 2200万吨. The question
-itself says which: the unit it asks in (몇명, 多少吨, how many projects), the measure it names
-(rag/data/measures.tsv), flags (预计/예상/expected, 每年/해마다/every year, 累计/since), places and
-years, and the words around the figure. The ranking orders the context so the best-fitting
-sentence comes first, and lets the answerer notice when the model's figure fits the question worse.
+itself says which: the unit it asks in (몇명, 多少吨, how many projects), flags (预计/예상/expected,
+每年/해마다/every year, 累计/since), places and years, and the words around the figure. The ranking
+orders the context so the best-fitting sentence comes first, and lets the answerer notice when the
+model's figure fits the question worse.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ..text.tokenize import tokens
 from ..types import Figure
-from .context import FLAG_WORDS, clause_bounds, entities_in, joined, measures, with_provinces
+from .context import FLAG_WORDS, clause_bounds, entities_in, joined, with_provinces
+from .measure import measure_terms
 from .context import places as place_forms
 from .direction import Direction, direction_fit, figure_direction, home_province, question_direction
 from .parse import UNIT_CLASS, parse_figures
@@ -132,6 +134,8 @@ _WORDISH = re.compile(r"\w")
 RESTATE_GAP = 10  # word characters between two figures of a kind that still describe one measure
 WORDS_CAP = 3.0  # most the question's words near a figure add to its score
 COMMON_SHARE = 1 / 16  # a word near more than this share of all figures weighs half
+MEASURE_NAMED = 3.0  # the question holds every term of the words naming the figure's measure, one rare
+# (3: the weight a measure lexicon match had, which REFOCUS_MIN and the retry margins were set with)
 
 
 @dataclass
@@ -154,6 +158,8 @@ class FigureFocus:
         self._common: set[str] | None = None
         self._direction: dict[str, Direction] = {}
         self._home: dict[str, str] = {}
+        self._measure: dict[str, frozenset[str]] = {}
+        self._common_measure: set[str] | None = None
 
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
@@ -226,10 +232,27 @@ class FigureFocus:
             self._common = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
         return self._common
 
+    def measure_terms(self, f: Figure) -> frozenset[str]:
+        got = self._measure.get(f.measure)
+        if got is None:
+            got = self._measure[f.measure] = measure_terms(f.measure)
+        return got
+
+    def common_measure_terms(self) -> set[str]:
+        """Terms in the measures of many figures (프로젝트, 总投资): naming one picks out no figure."""
+        if self._common_measure is None:
+            counts: Counter[str] = Counter()
+            figures_all = [f for fs in self.by_doc.values() for f in fs]
+            for f in figures_all:
+                counts.update(self.measure_terms(f))
+            self._common_measure = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
+        return self._common_measure
+
     def score(self, f: Figure, q: _Asked) -> float:
         s = 0.0
-        if q.keys and f.measure:
-            s += 3.0 if f.measure in q.keys else -1.0
+        terms = self.measure_terms(f)
+        if terms and terms <= q.words and terms - self.common_measure_terms():
+            s += MEASURE_NAMED
         cls = unit_class(f.unit)
         if q.units:
             s += 2.0 if cls in q.units else -2.0
@@ -292,7 +315,6 @@ class _Asked:
     units: set[str]
     counted: set[str]
     flags: set[str]
-    keys: set[str]
     places: set[str]
     years: set[str]
     half: bool
@@ -304,8 +326,7 @@ class _Asked:
     @classmethod
     def of(cls, question: str, query_tokens: list[str]) -> _Asked:
         years = asked_years(question)
-        return cls(asked_units(question), asked_counted(question), asked_flags(question),
-                   {m.key for m in measures() if m.matches(question)}, set(entities_in(question)),
+        return cls(asked_units(question), asked_counted(question), asked_flags(question), set(entities_in(question)),
                    years, bool(_HALF.search(question)),
                    # A bare number is no word to share: the figure's own digits matched "internet2"
                    # and "besides 1", giving an unrelated passage's figure a fit (ext-dev).

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..text.bridge import AliasTable
 from ..types import Article, Figure
-from .context import joined, measures
+from .context import joined
 from .render import english_amount
 
 _STOP = {"the", "of", "in", "and", "a", "an", "to", "for", "how", "many", "much", "what", "is", "are", "by", "on"}
@@ -20,11 +20,7 @@ def _terms(query: str) -> list[str]:
 def _haystack(f: Figure, articles: dict[str, Article]) -> str:
     sentence = joined(articles[f.doc].text[f.sentence_start:f.sentence_end]) if f.doc in articles else ""
     title = articles[f.doc].title if f.doc in articles else ""  # an uploaded article is found by its title too
-    words = [sentence, f.text, f.unit, f.period, f.doc, title, " ".join(f.scope)]
-    for m in measures():
-        if m.key == f.measure:
-            words += list(m.labels.values()) + [w for g in m.requires for w in g]
-    return " ".join(words).lower()
+    return " ".join([sentence, f.text, f.unit, f.period, f.doc, title, " ".join(f.scope)]).lower()
 
 
 def filter_figures(figures: list[Figure], articles: dict[str, Article], query: str = "", doc: str = "",

@@ -227,7 +227,6 @@ class Services:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from ..figures.context import measure_label
         from ..figures.table import filter_figures
 
         kept = filter_figures(self.index.figures, self.index.articles, query or "", doc or "")
@@ -237,8 +236,9 @@ class Services:
         figs.sort(key=lambda f: Decimal(f.value), reverse=True)
         figs = figs[:12][::-1]
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        # English labels: the plot fonts on a bare machine have no CJK glyphs.
-        ax.barh([f"{measure_label(f.measure) or 'figure'} · {english_amount(Decimal(f.value), f.unit)} · "
+        # English labels (a measure is in its source's words): the plot fonts on a bare machine
+        # have no CJK glyphs.
+        ax.barh([f"{english_amount(Decimal(f.value), f.unit)} · "
                  f"{f.doc[:12]} {f.date}" for f in figs], [float(Decimal(f.value)) / 1e9 for f in figs])
         ax.tick_params(axis="y", labelsize=7)
         ax.set_xlabel("billion yuan")
