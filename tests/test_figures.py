@@ -110,12 +110,18 @@ def test_extraction_reads_period_measure_and_scope(seeds):
     assert not [f for f in figs if f.text == "6쌍"]  # ‘1주 6쌍’ names a programme
 
 
-def test_no_false_conflicts_in_the_seeds(seeds):
-    # Regression: 407 and 30 cadres sent opposite ways against a two-way 341; yearly vs cumulative
-    # grain; registered vs attracted firms; one project's investment against another's. The true
-    # ones (84개 vs 133项 government-service items) need 서비스 to meet 服务, which no reading gives.
+def test_conflicts_in_the_seeds(seeds):
+    # Regression. The true ones, 84개 vs 133项 government-service items (정무서비스 meets 政务服务
+    # through the glossary, 사항 meets 事项 through the reading), each direction its own.
     _, _, figs = seeds
-    paired = {v.text for c in find_conflicts(figs) for v in c.values}
+    found = find_conflicts(figs)
+    assert sorted(tuple(sorted(v.text for v in c.values)) for c in found) == [("133项", "84개"), ("2639개", "2701项")]
+    for c in found:
+        newest = next(v for v in c.values if v.passage_id == c.newest)
+        assert newest.doc.startswith("002") and newest.as_of == "2024-10-18"
+    # No false ones: 407 and 30 cadres sent opposite ways against a two-way 341; yearly vs cumulative
+    # grain; registered vs attracted firms; one project's investment against another's.
+    paired = {v.text for c in found for v in c.values}
     assert not paired & {"407명", "30명", "341名", "600만톤", "2200万吨", "286家", "56개", "6亿元", "49억 6000만원"}
 
 
@@ -141,6 +147,8 @@ def test_yearly_and_cumulative_grain_are_not_comparable(seeds):
     _, _, figs = seeds
     assert not comparable(_fig(figs, "000", "600만톤"), _fig(figs, "001", "2200万吨"))
     assert not comparable(_fig(figs, "001", "2200万吨"), _fig(figs, "002", "15.63万吨"))
+    assert comparable(_fig(figs, "000", "84개"), _fig(figs, "002", "133项"), figs)
+    assert not comparable(_fig(figs, "000", "84개"), _fig(figs, "002", "2701项"), figs)  # the other direction
 
 
 @pytest.fixture(scope="module")

@@ -65,3 +65,10 @@ def test_figures_of_different_measures_in_one_unit_do_not_conflict():
 def test_a_figure_whose_clause_names_no_measure_is_never_paired():
     figs = _corpus(("a.txt", "北京市达到120亿元。"), ("b.txt", "北京市为150亿元。"))
     assert [f.measure for f in figs] == ["", ""] and find_conflicts(figs) == []
+
+
+def test_a_glossary_term_is_one_term_in_any_script():
+    # 政务服务 and 정무서비스 share no reading; the glossary names them one term, and a word it
+    # covers is not also counted by its letters (投资 vs 투자액 share one term, not two).
+    assert measure_terms("政务服务事项") == measure_terms("정무서비스사항")
+    assert len(measure_terms("投资") & measure_terms("투자액")) == 1

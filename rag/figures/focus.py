@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from ..text.tokenize import tokens
 from ..types import Figure
 from .context import FLAG_WORDS, clause_bounds, entities_in, joined, with_provinces
-from .measure import measure_terms
 from .context import places as place_forms
 from .direction import Direction, direction_fit, figure_direction, home_province, question_direction
+from .measure import measure_terms
 from .parse import UNIT_CLASS, parse_figures
 
 # What unit a question asks for, by its wording. Keys are unit classes (parse.UNIT_CLASS).
@@ -235,7 +235,7 @@ class FigureFocus:
     def measure_terms(self, f: Figure) -> frozenset[str]:
         got = self._measure.get(f.measure)
         if got is None:
-            got = self._measure[f.measure] = measure_terms(f.measure)
+            got = self._measure[f.measure] = measure_terms(f.measure, glossary=False)  # q.words has none
         return got
 
     def common_measure_terms(self) -> set[str]:

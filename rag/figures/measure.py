@@ -123,9 +123,33 @@ def measure_phrase(clause: str, start: int, end: int, unit: str) -> str:
     return " ".join(x for x in (before, after) if x)
 
 
-def measure_terms(phrase: str) -> frozenset[str]:
-    """Script-neutral terms: bigrams of Hangul (Han in its reading, initial sound folded), Latin words."""
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(a term's English name, its forms in the three languages, longest first) for the gazetteer's
+    and alias table's terms: what no reading bridges (정무서비스 for 政务服务, "government service")."""
+    from ..text import glossary
+
+    out = []
+    for t in glossary.load():
+        forms = tuple(sorted((f for lang in ("en", "zh", "ko") for f in t.forms.get(lang, ()) if len(f) > 1),
+                             key=len, reverse=True))
+        if forms and t.forms.get("en"):
+            out.append((t.forms["en"][0].lower(), forms))
+    return tuple(out)
+
+
+def measure_terms(phrase: str, glossary: bool = True) -> frozenset[str]:
+    """Script-neutral terms: bigrams of Hangul (Han in its reading, initial sound folded), Latin words,
+    and with `glossary` each glossary term the phrase holds (in any script) as one "=name" term in
+    place of its letters: one word, one term."""
     out: set[str] = set()
+    if glossary:
+        for name, forms in _glossary():
+            for f in forms:
+                pattern = r"\b" + re.escape(f) + r"\b" if f.isascii() else re.escape(f)
+                phrase, n = re.subn(pattern, " ", phrase, flags=re.I)
+                if n:
+                    out.add("=" + name)
     for run in _RUN.findall(phrase):
         if len(run) < 2:
             continue  # a particle or character left between removed numbers and places (의, 的)
