@@ -381,3 +381,9 @@ def test_a_translation_stating_another_amount_than_its_source_is_not_used(built)
                            "The total is 5000亿元 [1]."])
     a = p.ask(PIVOT_Q)
     assert not a.translated_from and "5000 billion" not in a.answer and "500 billion yuan (5000亿元)" in a.answer
+
+
+def test_a_translation_that_drops_the_sources_figure_is_not_used(tiny_corpus):
+    p = tiny_corpus({"late.txt": LATE}, ["杭州市全年签约总额为150亿元[1]。", "Hangzhou's signed total rose this year."])
+    a = p.ask("What is Hangzhou's total signed value for the year?")
+    assert not a.translated_from and "rose this year" not in a.answer

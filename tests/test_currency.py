@@ -37,3 +37,33 @@ def test_the_user_overrides_it_per_source(env, tmp_path, capsys):
     rows = {json.loads(x)["doc"]: json.loads(x) for x in capsys.readouterr().out.splitlines()}
     assert rows["seoul_news.txt"]["currency"] == "won"
     assert rows["000_85d1f8fe76fc433a.txt"]["currency"] == "yuan"
+
+
+def test_a_south_korean_articles_won_is_extracted_as_won(tiny_corpus):
+    pipe = tiny_corpus({"seoul.txt": "청석 소식\n\n" + SEOUL + "\n", "yanbian.txt": "청석 소식\n\n" + YANBIAN + "\n"})
+    units = {f.doc: f.unit for f in pipe.index.figures if f.text == "5억원"}
+    assert units == {"seoul.txt": "won", "yanbian.txt": "yuan"}
+
+
+def test_won_is_rendered_as_won_in_every_language():
+    from decimal import Decimal
+
+    from rag.figures import format_value
+
+    v = Decimal(500000000)
+    assert [format_value(v, "won", lang) for lang in ("en", "zh", "ko")] == ["500 million won", "5亿韩元", "5억원"]
+
+
+def test_an_english_word_won_after_a_year_is_no_currency():
+    from rag.figures import parse_figures
+
+    assert [(m.text, m.unit) for m in parse_figures("In 2018 they won the cup, worth 3 billion won.")] == \
+        [("2018", ""), ("3 billion won", "won")]
+
+
+def test_an_answer_quoting_a_south_korean_amount_is_verified_and_glossed_as_won(tiny_corpus):
+    pipe = tiny_corpus({"seoul.txt": "청석 소식\n\n" + SEOUL + "\n"},
+                       ["역사문화거리 건설에 이용된 자금은 5억원이다. [1]"])
+    a = pipe.ask("청석시 역사문화거리 건설에 이용된 자금은 얼마인가?", "en")
+    assert a.figures and all(c.supported and c.unit == "won" for c in a.figures), a.figures
+    assert "500 million won" in a.answer and "yuan" not in a.answer, a.answer

@@ -42,14 +42,21 @@ class _Ask:
     drafted_in: str  # the language drafts are written in: the asked one, or the passages' (pivot)
 
 
+def _source_units(draft: Draft) -> dict[str, str]:
+    """Each checked figure's unit as its source has it (a South Korean 원 is won), by the figure's text."""
+    return {c.text: c.unit for c in draft.checks if c.supported and c.unit}
+
+
 _END_PUNCT = "。．.！!？? "  # a sentence's closing punctuation, set again after the source in brackets
 
 
 def _same_figures(translation: str, source: str) -> bool:
-    """Every amount the translation states is one the source sentence states: the model, told to
-    copy 5000亿元, sometimes writes "5000 billion yuan" (ten times too much)."""
+    """The translation states the source sentence's amounts and no other: the model, told to copy
+    5000亿元, sometimes writes "5000 billion yuan" (ten times too much), or drops the figure."""
     theirs = {m.value for m in figures.parse_figures(source)}
-    return all(m.value in theirs for m in figures.parse_figures(translation) if not m.is_bare)
+    ours = {m.value for m in figures.parse_figures(translation)}
+    stated = {m.value for m in figures.parse_figures(source) if not m.is_bare}
+    return stated <= ours and all(m.value in theirs for m in figures.parse_figures(translation) if not m.is_bare)
 
 
 class Answerer:
@@ -151,7 +158,7 @@ class Answerer:
             return self._abstain(ask, t0, "off_question")
         text, translated_from = draft.text, ""
         if drafted != lang and other_language(text, lang):
-            put = self._put_into(text, lang, ask.timings)
+            put = self._put_into(text, lang, ask.timings, _source_units(draft))
             if put:
                 text, translated_from = put, drafted
             else:  # the translation failed: drafted again, in the asked language this time
@@ -167,7 +174,7 @@ class Answerer:
         if not translated_from:
             if self.glosser is not None and draft.messages and any(p.language != lang for p in cited):
                 text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
-            text = figures.gloss_figures(text, lang)
+            text = figures.gloss_figures(text, lang, units=_source_units(draft))
         ask.timings.total_s = time.perf_counter() - t0
         # "high" needs every figure found in its passage and a cited sentence about the question:
         # a figure that is in its source but answers another question is the commonest wrong answer.
@@ -187,7 +194,7 @@ class Answerer:
         main = max(dict.fromkeys(langs), key=langs.count)  # a tie goes to the first block's
         return main if main in langid.SUPPORTED else lang
 
-    def _put_into(self, text: str, lang: str, timings: Timings) -> str:
+    def _put_into(self, text: str, lang: str, timings: Timings, units: dict[str, str]) -> str:
         """A pivot draft in `lang`: each sentence not in it translated, its figures glossed, and the
         source-language sentence kept after it in brackets, so a reader can check the translation
         (of names above all) against the cited passage. "" when a translation fails."""
@@ -205,7 +212,7 @@ class Answerer:
             put = self.sentences.run(source, lang, timings=timings)
             if not put or not _same_figures(put, source):
                 return ""
-            put = figures.gloss_figures(put.rstrip(_END_PUNCT), lang, with_source=False)
+            put = figures.gloss_figures(put.rstrip(_END_PUNCT), lang, with_source=False, units=units)
             out.append(f"{put} ({source}){end} {markers}".rstrip())
         return " ".join(out) + sep + notes
 

@@ -50,10 +50,11 @@ def _trailing_markers(text: str) -> str:
 
 Progress = Callable[[int, int, str], None]
 # Units a figure note may report, most telling first; counts of events (10余次) say little alone.
-_NOTE_UNITS = ("yuan", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs", "count")
+_NOTE_UNITS = ("yuan", "won", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs",
+               "count")
 
 
-_TABLE_UNITS = ("yuan", "US dollars", "people", "tonnes", "%", "projects", "companies", "m²", "km")
+_TABLE_UNITS = ("yuan", "won", "US dollars", "people", "tonnes", "%", "projects", "companies", "m²", "km")
 
 
 def _listable(f: Figure) -> bool:

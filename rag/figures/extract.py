@@ -13,7 +13,7 @@ from .measure import measure_phrase
 from .parse import parse_figures
 from .render import _plain
 
-FIGURES_CODE_VERSION = 7  # bump when extraction code changes; stored indexes then re-extract on load
+FIGURES_CODE_VERSION = 8  # bump when extraction code changes; stored indexes then re-extract on load
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +62,8 @@ def extract_figures(articles: dict[str, Article], passages: list[Passage]) -> li
                 cs, ce = clause_bounds(sentence, m.start)
                 clause = sentence[cs:ce]
                 unit = m.unit or _implied_unit(joined(sentence[cs:m.start]))
+                if unit == "yuan" and article.currency == "won" and "원" in m.text:
+                    unit = "won"  # a South Korean article's 원 (ingest/currency.py decides per article)
                 measure = measure_phrase(clause, m.start - cs, m.end - cs, unit)
                 if unit == "people" and re.search(r"人次|연인수|person-times", joined(clause)):
                     unit = "person-times"  # 연인수로 거의 만명: visits counted per person, not people

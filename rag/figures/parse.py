@@ -26,6 +26,8 @@ UNITS: dict[str, str] = {
     # money
     "元人民币": "yuan", "人民币": "yuan", "元": "yuan", "원": "yuan", "yuan": "yuan", "RMB": "yuan", "CNY": "yuan",
     "美元": "US dollars", "달러": "US dollars", "dollars": "US dollars", "USD": "US dollars",
+    # A bare 원 is read as yuan here; extraction makes it won where its article is South Korean.
+    "韩元": "won", "韓元": "won", "won": "won", "KRW": "won",
     # people
     "人次": "person-times", "人": "people", "名": "people", "명": "people", "people": "people",
     "persons": "people", "person": "people", "cadres": "people", "officials": "people", "tourists": "people",
@@ -77,7 +79,7 @@ def _counted() -> tuple[dict[str, str], re.Pattern, re.Pattern]:
     return nouns, before, after
 
 
-UNIT_CLASS = {"yuan": "money", "US dollars": "usd", "people": "people", "person-times": "person-times",
+UNIT_CLASS = {"yuan": "money", "US dollars": "usd", "won": "krw", "people": "people", "person-times": "person-times",
               "tonnes": "mass", "kg": "mass_kg", "projects": "count", "items": "count", "companies": "count",
               "households": "count", "pairs": "count", "sets": "count", "count": "count", "times": "count",
               "m²": "area", "mu": "area_mu", "km": "length", "m": "length_m", "days": "days", "%": "percent",
@@ -138,6 +140,11 @@ class Mention:
     @property
     def is_bare(self) -> bool:
         return not self.unit and not self.scaled
+
+
+def units_of(m: Mention) -> tuple[str, ...]:
+    """The units a mention may stand for: a bare 원 is yuan or won, as its source has it."""
+    return ("yuan", "won") if m.unit == "yuan" and "원" in m.text else (m.unit,)
 
 
 def _unit(raw: str | None) -> str:
@@ -223,6 +230,8 @@ def parse_figures(text: str) -> list[Mention]:
         if m.group("escale"):
             value *= EN_SCALES[m.group("escale").lower()]
         unit = _unit(m.group("unit"))
+        if unit == "won" and m.group("unit").strip().lower() != "won":
+            unit = ""  # "in 2018 they won": the verb, not the currency, unless it follows the amount
         if unit == "count" and m.group("num") and m.group("unit").strip() in ("个", "개"):
             unit = _counted_noun(masked, m.start("num"), m.end("unit")) or unit
         if m.group("prefix"):

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import cast
 
 from .parse import parse_figures
 
 UNIT_WORDS = {
-    "zh": {"yuan": "元", "people": "人", "person-times": "人次", "tonnes": "吨", "projects": "个项目", "items": "项",
-           "companies": "家", "households": "户", "pairs": "对", "sets": "套", "count": "个", "times": "次",
-           "m²": "平方米", "m": "米", "km": "公里", "days": "天", "%": "%", "US dollars": "美元", "kg": "公斤",
-           "mu": "亩", "points": "个百分点"},
-    "ko": {"yuan": "원", "people": "명", "person-times": "명", "tonnes": "톤", "projects": "개 프로젝트",
+    "zh": {"yuan": "元", "won": "韩元", "people": "人", "person-times": "人次", "tonnes": "吨", "projects": "个项目",
+           "items": "项", "companies": "家", "households": "户", "pairs": "对", "sets": "套", "count": "个",
+           "times": "次", "m²": "平方米", "m": "米", "km": "公里", "days": "天", "%": "%", "US dollars": "美元",
+           "kg": "公斤", "mu": "亩", "points": "个百分点"},
+    "ko": {"yuan": "원", "won": "원", "people": "명", "person-times": "명", "tonnes": "톤", "projects": "개 프로젝트",
            "items": "개", "companies": "개 기업", "households": "가구", "pairs": "쌍", "sets": "세트",
            "count": "개", "times": "차례", "m²": "평방미터", "m": "미터", "km": "킬로미터", "days": "일간", "%": "%",
            "US dollars": "달러", "kg": "킬로그램", "mu": "무", "points": "퍼센트포인트"},
@@ -78,12 +79,13 @@ _FOREIGN = {"en": re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3]"), "zh": re.compile(
             "ko": re.compile(r"[\u4e00-\u9fff]")}
 
 
-def gloss_figures(text: str, lang: str, with_source: bool = True) -> str:
+def gloss_figures(text: str, lang: str, with_source: bool = True, units: Mapping[str, str] | None = None) -> str:
     """Each figure the answer quotes in another language's words, written in `lang` with the
     source's own words after it: '4901亿元' in English becomes '490.1 billion yuan (4901亿元)', in
     Korean '4901억원 (4901亿元)'; in Chinese '289.36억원' becomes '289.36亿元 (289.36억원)'.
     Without `with_source` (the source sentence follows anyway), only '490.1 billion yuan'.
-    Figures already glossed (inside brackets) stay as they are."""
+    `units`: a figure's unit as its source has it, by the figure's text (a South Korean 3조원 is
+    won, which the text alone does not say). Figures already glossed (inside brackets) stay as they are."""
     foreign = _FOREIGN.get(lang)
     if foreign is None:
         return text
@@ -94,7 +96,8 @@ def gloss_figures(text: str, lang: str, with_source: bool = True) -> str:
         if f.start > 0 and text[f.start - 1] in "(（":
             continue
         out.append(text[pos:f.start])
-        out.append(f"{_in_words_of(f, lang)} ({f.text})" if with_source else _in_words_of(f, lang))
+        unit = (units or {}).get(f.text, f.unit)
+        out.append(f"{_in_words_of(f, lang, unit)} ({f.text})" if with_source else _in_words_of(f, lang, unit))
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
@@ -104,18 +107,18 @@ _AMOUNT = re.compile(r"(?:[\d.,]+\s*[万亿千만억천]*\s*)+")
 _SCALE_WORDS = {"ko": str.maketrans("万亿千", "만억천"), "zh": str.maketrans("만억천", "万亿千")}
 
 
-def _in_words_of(f, lang: str) -> str:
+def _in_words_of(f, lang: str, unit: str) -> str:
     """The figure in `lang`'s scale and unit words, keeping the source's digits (51.65万吨 -> 51.65만톤),
     so the gloss is a translation of what the source wrote, not a recomputed amount."""
     if lang == "en":
-        return english_amount(f.value, f.unit)
+        return english_amount(f.value, unit)
     m = _AMOUNT.match(f.text)
     if not m or not re.search(r"\d", m.group(0)):
-        return format_value(f.value, f.unit, lang)  # written in words (거의 만명): the value in digits
+        return format_value(f.value, unit, lang)  # written in words (거의 만명): the value in digits
     amount = m.group(0).strip().translate(_SCALE_WORDS[lang])
     if lang == "zh":
         amount = amount.replace(" ", "")
-    return amount + UNIT_WORDS[lang].get(f.unit, "")
+    return amount + UNIT_WORDS[lang].get(unit, "")
 
 
 def annotate_english(text: str) -> str:

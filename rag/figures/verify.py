@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..types import Figure, FigureCheck, Passage
-from .parse import UNIT_CLASS, Mention, digits, numbers, parse_figures, spelled_numbers
+from .parse import UNIT_CLASS, Mention, digits, numbers, parse_figures, spelled_numbers, units_of
 from .render import _plain, english_amount, format_value
 
 _MARKER = re.compile(r"\[\d+\]")
@@ -50,6 +50,11 @@ def units_compatible(a: str, b: str) -> bool:
         return True
     ca, cb = UNIT_CLASS.get(a, a), UNIT_CLASS.get(b, b)
     return ca == cb or {ca, cb} == {"people", "person-times"}
+
+
+def _fits(m: Mention, unit: str) -> bool:
+    """Whether an answer's figure may be in the source figure's unit (its 원 may be won or yuan)."""
+    return any(units_compatible(u, unit) for u in units_of(m))
 
 
 def _power_of_ten(a: Decimal, b: Decimal) -> bool:
@@ -142,14 +147,14 @@ class FigureVerifier:
         for tier in tiers:
             for pid in tier:
                 for f in self.by_passage.get(pid, []):
-                    if Decimal(f.value) == m.value and units_compatible(m.unit, f.unit):
+                    if Decimal(f.value) == m.value and _fits(m, f.unit):
                         return FigureCheck(m.text, value, f.unit or m.unit, True, pid, f.text), None, pid, f
         # Repairs: a scale slip (5000亿 -> "5000 billion") or a rounding (4901亿 -> 5000亿).
         for tier in tiers:
             best: tuple[Decimal | int, Figure, str, str] | None = None
             for pid in tier:
                 for f in self.by_passage.get(pid, []):
-                    if not units_compatible(m.unit, f.unit):
+                    if not _fits(m, f.unit):
                         continue
                     fv = Decimal(f.value)
                     # Same digits, wrong power of ten: 49억 6000만 read as "49.6 billion". Only for amounts
