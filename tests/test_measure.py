@@ -37,7 +37,7 @@ def test_terms_meet_across_scripts_through_the_reading():
 
 
 def test_a_term_every_figure_shares_weighs_less_than_a_rare_one():
-    w = MeasureWeights(["签约总额", "投资总额", "贸易总额", "旅游人数"])
+    w = MeasureWeights(measure_terms(p) for p in ["签约总额", "投资总额", "贸易总额", "旅游人数"])
     assert w.weight("총액") < w.weight("관광")  # 总额 in three, 旅游 in one (as readings)
 
 

@@ -58,14 +58,14 @@ _TABLE_UNITS = ("yuan", "won", "US dollars", "people", "tonnes", "%", "projects"
 
 
 def _listable(f: Figure) -> bool:
-    """A figure the key-figures table may list at all: with a unit or a named measure, and digits."""
-    return bool(f.unit or f.measure) and any(ch.isdigit() for ch in f.text)
+    """A figure the key-figures table may list at all: with a unit and digits."""
+    return bool(f.unit) and any(ch.isdigit() for ch in f.text)
 
 
 def _table_worthy(f: Figure) -> bool:
-    """A figure for the key-figures table: of a named measure, or in a unit a briefing is read for,
+    """A figure for the key-figures table: in a unit a briefing is read for,
     and with digits: a scale word alone (超亿元 "over 100 million yuan", 수만명) is a bound, not a figure."""
-    return (bool(f.measure) or f.unit in _TABLE_UNITS) and any(ch.isdigit() for ch in f.text)
+    return f.unit in _TABLE_UNITS and any(ch.isdigit() for ch in f.text)
 
 
 @dataclass
@@ -247,10 +247,11 @@ class Briefer:
             generated += not was_cached
             marker = cites.next_marker(p.id)  # cited only if a note survives its checks
             kind, checked = "model", self._checked(text, p, lang, marker, scope)
-            if checked is None:
-                kind, checked = "figure", self._figure_note(p, lang, marker, scope)
+            # The passage's own sentence first: it says more than a note built from one figure.
             if checked is None and self.articles[p.doc].language == lang:
                 kind, checked = "quote", self._quote_note(p, scope)
+            if checked is None:
+                kind, checked = "figure", self._figure_note(p, lang, marker, scope)
             if checked is None or any(n.text.startswith(checked[0] + " [") for n in notes):
                 continue  # no note, or one already said (two passages quoting one sentence)
             cite(p.id, (p.start, p.end))
@@ -318,8 +319,10 @@ class Briefer:
     def _figure_note(self, p: Passage, lang: str, marker: int,
                      scope: Scope | None = None) -> tuple[str, list[FigureCheck]] | None:
         """A note written from the passage's leading measured figure, when the model's fails its
-        checks: what it measures, where, when, and the value as the source gives it."""
-        figs = [f for f in self._of_passage.get(p.id, []) if f.measure and f.unit in _NOTE_UNITS
+        checks and no sentence of the passage can stand for it: what it measures, where, when, and
+        the value as the source gives it."""
+        # Only where the words naming the measure are the reader's: they are the note's label.
+        figs = [f for f in self._of_passage.get(p.id, []) if f.measure and f.language == lang and f.unit in _NOTE_UNITS
                 and (scope is None or not scope.terms or self.scope.about_figure(scope, f))]
         if not figs:
             return None
@@ -338,8 +341,8 @@ class Briefer:
         return text, [check]
 
     def _quote_note(self, p: Passage, scope: Scope) -> tuple[str, list[FigureCheck]] | None:
-        """The passage's own sentence, when the model's note fails and no figure note can be
-        written, and the passage is in the briefing's language: the one naming the topic's phrase
+        """The passage's own sentence, when the model's note fails and the passage is in the
+        briefing's language: the one naming the topic's phrase
         (a place-less topic), else the one with most figures; cut at a clause, with an ellipsis."""
         text = self.articles[p.doc].text
         own = self._of_passage.get(p.id, [])
@@ -464,7 +467,7 @@ class Briefer:
     def _salience(self, f: Figure, places: set[str]) -> tuple[bool, ...]:
         """Table-worthy figures first, and of those the ones about exactly the topic's places (the
         pair itself before one of its city pairs), then headline figures (the title states the
-        value), the lead passage's, cumulative totals, and those of a named measure. An order,
+        value), the lead passage's, then cumulative totals. An order,
         not a score: nothing here to weigh by hand."""
         from ..figures.parse import parse_figures
 
@@ -475,7 +478,7 @@ class Briefer:
         exact = bool(places) and set(f.scope) == places
         return (not _table_worthy(f), not exact, Decimal(f.value) not in self._headline[f.doc],
                 not (p is not None and p.ordinal == 0),
-                "cumulative" not in f.flags, not f.measure)
+                "cumulative" not in f.flags)
 
     def _sources(self, citations: list[Citation]) -> list[dict]:
         seen, out = set(), []

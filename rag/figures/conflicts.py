@@ -37,7 +37,8 @@ def _near(a: Figure, b: Figure) -> bool:
 
 
 MEASURE_MIN = 0.5  # Config.conflict_measure_min
-# A one-word measure (投资, 투자액 share only 투자) is too generic to say two figures count one thing.
+# A one-word measure (投资 and 투자액 share only the glossary's "investment") is too generic to say
+# two figures count one thing.
 SHARED_TERMS_MIN = 2
 
 
@@ -45,9 +46,9 @@ class Comparer:
     """Which figures of one corpus measure the same thing: term weights come from all of them."""
 
     def __init__(self, figures: list[Figure], min_similarity: float = MEASURE_MIN):
-        self.weights = MeasureWeights(f.measure for f in figures)
         self.min_similarity = min_similarity
         self._terms: dict[str, frozenset[str]] = {}
+        self.weights = MeasureWeights(self.terms(f) for f in figures)
 
     def terms(self, f: Figure) -> frozenset[str]:
         got = self._terms.get(f.measure)
@@ -80,11 +81,12 @@ def find_conflicts(figures: list[Figure], min_similarity: float = MEASURE_MIN) -
             i = parent[i]
         return i
 
-    # Candidate pairs share a measure term: an inverted index instead of every pair of the corpus.
-    by_term: dict[str, list[int]] = {}
+    # Candidate pairs share a unit class and a measure term: an inverted index instead of every
+    # pair of the corpus.
+    by_term: dict[tuple[str, str], list[int]] = {}
     for i, f in enumerate(figures):
         for t in cmp.terms(f):
-            by_term.setdefault(t, []).append(i)
+            by_term.setdefault((UNIT_CLASS.get(f.unit, f.unit), t), []).append(i)
     tried: set[tuple[int, int]] = set()
     for idx in by_term.values():
         for x, i in enumerate(idx):

@@ -63,6 +63,8 @@ def _lang(word: str) -> str:
 
 
 def _strip_end(word: str, links: tuple[str, ...]) -> str:
+    if word.isascii():  # English link words are words of their own ("reached"), not endings
+        return "" if word.lower() in links else word
     changed = True
     while word and changed:
         changed = False
@@ -124,18 +126,21 @@ def measure_phrase(clause: str, start: int, end: int, unit: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _glossary() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(a term's English name, its forms in the three languages, longest first) for the gazetteer's
-    and alias table's terms: what no reading bridges (정무서비스 for 政务服务, "government service")."""
+def _glossary() -> tuple[re.Pattern, dict[str, str]]:
+    """One alternation over the forms (in the three languages, longest first) of the gazetteer's and
+    alias table's terms, and each form's term by its English name: what no reading bridges
+    (정무서비스 for 政务服务, "government service")."""
     from ..text import glossary
 
-    out = []
+    name_of: dict[str, str] = {}
     for t in glossary.load():
-        forms = tuple(sorted((f for lang in ("en", "zh", "ko") for f in t.forms.get(lang, ()) if len(f) > 1),
-                             key=len, reverse=True))
-        if forms and t.forms.get("en"):
-            out.append((t.forms["en"][0].lower(), forms))
-    return tuple(out)
+        for lang in ("en", "zh", "ko"):
+            for f in t.forms.get(lang, ()):
+                if len(f) > 1 and t.forms.get("en"):
+                    name_of.setdefault(f.lower(), t.forms["en"][0].lower())
+    forms = sorted(name_of, key=len, reverse=True)
+    pattern = "|".join(rf"\b{re.escape(f)}\b" if f.isascii() else re.escape(f) for f in forms)
+    return re.compile(pattern, re.I), name_of
 
 
 def measure_terms(phrase: str, glossary: bool = True) -> frozenset[str]:
@@ -144,12 +149,9 @@ def measure_terms(phrase: str, glossary: bool = True) -> frozenset[str]:
     place of its letters: one word, one term."""
     out: set[str] = set()
     if glossary:
-        for name, forms in _glossary():
-            for f in forms:
-                pattern = r"\b" + re.escape(f) + r"\b" if f.isascii() else re.escape(f)
-                phrase, n = re.subn(pattern, " ", phrase, flags=re.I)
-                if n:
-                    out.add("=" + name)
+        pattern, name_of = _glossary()
+        out.update("=" + name_of[m.group(0).lower()] for m in pattern.finditer(phrase))
+        phrase = pattern.sub(" ", phrase)
     for run in _RUN.findall(phrase):
         if len(run) < 2:
             continue  # a particle or character left between removed numbers and places (의, 的)
@@ -172,14 +174,14 @@ def named_in(measure: str, text: str) -> bool:
 
 
 class MeasureWeights:
-    """Inverse document frequency of measure terms over a corpus's figures."""
+    """Inverse document frequency of measure terms over a corpus's figures (their measure_terms)."""
 
-    def __init__(self, phrases: Iterable[str]):
+    def __init__(self, term_sets: Iterable[frozenset[str]]):
         df: Counter[str] = Counter()
         n = 0
-        for p in phrases:
+        for terms in term_sets:
             n += 1
-            df.update(measure_terms(p))
+            df.update(terms)
         self._n = max(n, 1)
         self._df = df
 
