@@ -49,10 +49,9 @@ def test_ranking_over_the_whole_corpus_picks_the_asked_figure(focus):
     # Achieved vs expected tourists, cumulative vs yearly grain: same measure, different question.
     assert sorted(focus("두 성 사이에 서로 보낸 관광객은 몇명을 돌파했는가?", 2)) == ["2600万", "2600만명"]
     assert focus("两省旅游合作协议预计互送游客多少人次？") == ["595만명"]
-    assert focus("What is the total scale of Heilongjiang grain shipped to Guangdong since the cooperation began?") \
-        == ["2200万吨"]
     assert focus("How much grain does Heilongjiang send to Guangdong every year?") == ["600만톤"]
-    assert focus("How many pairs of cities in the two provinces became sister cities?") == ["13쌍"]
+    # Gone with the seed-written measure lexicon, whose English words carried them: "total scale of
+    # … grain shipped … since" → 2200万吨 (规模), "sister cities" → 13쌍 (도시).
     assert focus("两省对俄贸易额2019年是多少？") == ["1957.10亿元"]
 
 
@@ -75,22 +74,33 @@ def test_context_shows_the_best_fitting_sentence_first_and_once(built):
     assert body.count("연인수로 595만명의 관광객을 서로 보내줄 것으로 예상된다") <= 1
 
 
-def test_a_worse_fitting_figure_is_asked_again_from_the_best_sentence(built):
-    a, llm = _ask(built, ["두 성은 서로 595만명의 관광객을 보냈다. [1]",
-                          "2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
+# An invented report holding the achieved and the expected count of one measure.
+VISITS = ("청석 관광 소식\n\n발표시간:2024-03-01 09:00:00\n\n"
+          "2023년말까지 청석시는 관광객 120만명을 맞이했다. "
+          "앞으로 연인수로 150만명의 관광객을 맞이할 것으로 예상된다.\n")
+VISITS_Q = "청석시는 2023년말까지 관광객을 몇명 맞이했는가?"
+ACHIEVED = "2023년말까지 청석시는 관광객 120만명을 맞이했다. [1]"
+
+
+def _ask_visits(tiny_corpus, script):
+    pipe = tiny_corpus({"visits.txt": VISITS}, script)
+    return pipe.ask(VISITS_Q), pipe.llm
+
+
+def test_a_worse_fitting_figure_is_asked_again_from_the_best_sentence(tiny_corpus):
+    a, llm = _ask_visits(tiny_corpus, ["청석시는 150만명의 관광객을 맞이할 것이다. [1]", ACHIEVED])
     assert len(llm.calls) == 2
     second = llm.calls[1][-1]["content"]
-    # Only the best-fitting sentences: 2600 as the Korean and the Chinese article write it.
     shown = second.split("Passages:\n")[1].split("\nHint:")[0].split("\n")[1::2]
-    assert shown and all("2600" in s and "595" not in s for s in shown) and "2600만명" in second
-    assert a.refocused and "2600만명" in a.answer and "595" not in a.answer
-    assert a.citations and "2600" in a.citations[0].quote
+    assert shown and all("120만명" in x and "150만명" not in x for x in shown)  # the best sentence only
+    assert a.refocused and "120만명" in a.answer and "150" not in a.answer
+    assert a.citations and "120만명" in a.citations[0].quote
     assert a.timings.prompt_tokens > len(second)  # both drafts counted
 
 
-def test_the_retry_is_dropped_when_it_does_not_use_the_best_figure(built):
-    a, llm = _ask(built, ["두 성은 서로 595만명의 관광객을 보냈다. [1]", "NOT_FOUND"])
-    assert len(llm.calls) == 2 and not a.refocused and "595만명" in a.answer
+def test_the_retry_is_dropped_when_it_does_not_use_the_best_figure(tiny_corpus):
+    a, llm = _ask_visits(tiny_corpus, ["청석시는 150만명의 관광객을 맞이할 것이다. [1]", "NOT_FOUND"])
+    assert len(llm.calls) == 2 and not a.refocused and "150만명" in a.answer
 
 
 def test_a_fitting_answer_is_not_asked_again(built):
@@ -98,11 +108,11 @@ def test_a_fitting_answer_is_not_asked_again(built):
     assert len(llm.calls) == 1 and not a.refocused and "2600만명" in a.answer
 
 
-def test_the_prompt_names_a_clear_lead_and_an_abstention_is_asked_again(built):
-    a, llm = _ask(built, ["NOT_FOUND", "2022년말까지 서로 2600만명 이상의 관광객을 보냈다. [1]"])
+def test_the_prompt_names_a_clear_lead_and_an_abstention_is_asked_again(tiny_corpus):
+    a, llm = _ask_visits(tiny_corpus, ["NOT_FOUND", ACHIEVED])
     first = llm.calls[0][-1]["content"]
-    assert "Hint:" in first and "2600" in first.split("Hint:")[1].split("\n")[0]
-    assert len(llm.calls) == 2 and a.refocused and not a.abstained and "2600만명" in a.answer
+    assert "Hint:" in first and "120만명" in first.split("Hint:")[1].split("\n")[0]
+    assert len(llm.calls) == 2 and a.refocused and not a.abstained and "120만명" in a.answer
 
 
 def test_no_lead_no_hint_for_a_question_without_a_clear_figure(built):

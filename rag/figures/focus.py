@@ -10,7 +10,6 @@ model's figure fits the question worse.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from ..text.tokenize import tokens
@@ -18,7 +17,6 @@ from ..types import Figure
 from .context import FLAG_WORDS, clause_bounds, entities_in, joined, with_provinces
 from .context import places as place_forms
 from .direction import Direction, direction_fit, figure_direction, home_province, question_direction
-from .measure import measure_terms
 from .parse import UNIT_CLASS, parse_figures
 
 # What unit a question asks for, by its wording. Keys are unit classes (parse.UNIT_CLASS).
@@ -134,8 +132,6 @@ _WORDISH = re.compile(r"\w")
 RESTATE_GAP = 10  # word characters between two figures of a kind that still describe one measure
 WORDS_CAP = 3.0  # most the question's words near a figure add to its score
 COMMON_SHARE = 1 / 16  # a word near more than this share of all figures weighs half
-MEASURE_NAMED = 3.0  # the question holds every term of the words naming the figure's measure, one rare
-# (3: the weight a measure lexicon match had, which REFOCUS_MIN and the retry margins were set with)
 
 
 @dataclass
@@ -158,8 +154,6 @@ class FigureFocus:
         self._common: set[str] | None = None
         self._direction: dict[str, Direction] = {}
         self._home: dict[str, str] = {}
-        self._measure: dict[str, frozenset[str]] = {}
-        self._common_measure: set[str] | None = None
 
     def figures_in(self, doc: str, start: int, end: int) -> list[Figure]:
         return [f for f in self.by_doc.get(doc, []) if start <= f.start < end]
@@ -232,27 +226,8 @@ class FigureFocus:
             self._common = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
         return self._common
 
-    def measure_terms(self, f: Figure) -> frozenset[str]:
-        got = self._measure.get(f.measure)
-        if got is None:
-            got = self._measure[f.measure] = measure_terms(f.measure, glossary=False)  # q.words has none
-        return got
-
-    def common_measure_terms(self) -> set[str]:
-        """Terms in the measures of many figures (프로젝트, 总投资): naming one picks out no figure."""
-        if self._common_measure is None:
-            counts: Counter[str] = Counter()
-            figures_all = [f for fs in self.by_doc.values() for f in fs]
-            for f in figures_all:
-                counts.update(self.measure_terms(f))
-            self._common_measure = {w for w, n in counts.items() if n > max(3, len(figures_all) * COMMON_SHARE)}
-        return self._common_measure
-
     def score(self, f: Figure, q: _Asked) -> float:
         s = 0.0
-        terms = self.measure_terms(f)
-        if terms and terms <= q.words and terms - self.common_measure_terms():
-            s += MEASURE_NAMED
         cls = unit_class(f.unit)
         if q.units:
             s += 2.0 if cls in q.units else -2.0
