@@ -321,8 +321,7 @@ class Briefer:
         """A note written from the passage's leading measured figure, when the model's fails its
         checks and no sentence of the passage can stand for it: what it measures, where, when, and
         the value as the source gives it."""
-        # Only where the words naming the measure are the reader's: they are the note's label.
-        figs = [f for f in self._of_passage.get(p.id, []) if f.measure and f.language == lang and f.unit in _NOTE_UNITS
+        figs = [f for f in self._of_passage.get(p.id, []) if f.measure and f.unit in _NOTE_UNITS
                 and (scope is None or not scope.terms or self.scope.about_figure(scope, f))]
         if not figs:
             return None
@@ -331,7 +330,9 @@ class Briefer:
         # Period labels ("by end-2022") are English; other languages get the as-of date.
         when = (f.period if lang == "en" else "") or self.prompts.message("as_of", lang, date=f.as_of)
         where = "–".join(glossary.name_in(x, lang) for x in f.scope)
-        label = f.measure  # the source's words: no lexicon translates every measure
+        # The source's words name the measure (no lexicon translates every one); in another
+        # language they are quoted as such.
+        label = f.measure if f.language == lang else self.prompts.message("figure_label", lang, measure=f.measure)
         if lang == "en":
             label, where = label[:1].upper() + label[1:], (where + ", " if where else "")
         words = self.prompts.messages["figure_flags"][lang]
