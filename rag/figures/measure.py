@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..text import bridge as br
+from ..text import glossary
 from .context import place_matches
 from .parse import parse_figures
 
@@ -125,31 +126,13 @@ def measure_phrase(clause: str, start: int, end: int, unit: str) -> str:
     return " ".join(x for x in (before, after) if x)
 
 
-@lru_cache(maxsize=1)
-def _glossary() -> tuple[re.Pattern, dict[str, str]]:
-    """One alternation over the forms (in the three languages, longest first) of the gazetteer's and
-    alias table's terms, and each form's term by its English name: what no reading bridges
-    (정무서비스 for 政务服务, "government service")."""
-    from ..text import glossary
-
-    name_of: dict[str, str] = {}
-    for t in glossary.load():
-        for lang in ("en", "zh", "ko"):
-            for f in t.forms.get(lang, ()):
-                if len(f) > 1 and t.forms.get("en"):
-                    name_of.setdefault(f.lower(), t.forms["en"][0].lower())
-    forms = sorted(name_of, key=len, reverse=True)
-    pattern = "|".join(rf"\b{re.escape(f)}\b" if f.isascii() else re.escape(f) for f in forms)
-    return re.compile(pattern, re.I), name_of
-
-
-def measure_terms(phrase: str, glossary: bool = True) -> frozenset[str]:
+def measure_terms(phrase: str, use_glossary: bool = True) -> frozenset[str]:
     """Script-neutral terms: bigrams of Hangul (Han in its reading, initial sound folded), Latin words,
-    and with `glossary` each glossary term the phrase holds (in any script) as one "=name" term in
+    and with `use_glossary` each glossary term the phrase holds (in any script) as one "=name" term in
     place of its letters: one word, one term."""
     out: set[str] = set()
-    if glossary:
-        pattern, name_of = _glossary()
+    if use_glossary:
+        pattern, name_of = glossary.term_pattern()
         out.update("=" + name_of[m.group(0).lower()] for m in pattern.finditer(phrase))
         phrase = pattern.sub(" ", phrase)
     for run in _RUN.findall(phrase):

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from ..text import glossary
 from ..text.bridge import AliasTable
 from ..types import Article, Figure
 from .context import joined
@@ -27,7 +28,12 @@ def filter_figures(figures: list[Figure], articles: dict[str, Article], query: s
                    aliases: AliasTable | None = None) -> list[Figure]:
     """Figures whose sentence, measure, scope or unit match every query term (names in any script)."""
     aliases = aliases or AliasTable.load()
-    terms = [[t, *(a.lower() for a in aliases.expansions(t))] for t in _terms(query)]
+    # A glossary term of several words ("government service") is one term, matched in any script.
+    pattern, name_of = glossary.term_pattern()
+    forms = glossary.forms_by_term()
+    terms = [forms[name_of[m.group(0).lower()]] for m in pattern.finditer(query) if " " in m.group(0)]
+    query = pattern.sub(lambda m: " " if " " in m.group(0) else m.group(0), query)
+    terms += [[t, *(a.lower() for a in aliases.expansions(t))] for t in _terms(query)]
     out = []
     for f in figures:
         if doc and not f.doc.startswith(doc):

@@ -100,3 +100,27 @@ def name_in(english: str, lang: str, terms: tuple[Term, ...] | None = None) -> s
         if english in t.forms["en"] and t.forms[lang]:
             return t.forms[lang][0]
     return english
+
+
+@lru_cache(maxsize=1)
+def term_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    """One alternation over every form (in the three languages, longest first) of the gazetteer's
+    and alias table's terms, and each form's term by its English name (lower case): what no
+    reading bridges (정무서비스 for 政务服务, "government service")."""
+    name_of: dict[str, str] = {}
+    for t in load():
+        for lang in LANGS:
+            for f in t.forms.get(lang, ()):
+                if len(f) > 1 and t.forms.get("en"):
+                    name_of.setdefault(f.lower(), t.forms["en"][0].lower())
+    forms = sorted(name_of, key=len, reverse=True)
+    pattern = "|".join(rf"\b{re.escape(f)}\b" if f.isascii() else re.escape(f) for f in forms)
+    return re.compile(pattern, re.I), name_of
+
+
+def forms_by_term() -> dict[str, list[str]]:
+    """Every form of each term, by its English name as term_pattern gives it."""
+    out: dict[str, list[str]] = {}
+    for form, name in term_pattern()[1].items():
+        out.setdefault(name, []).append(form)
+    return out
