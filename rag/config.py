@@ -89,6 +89,13 @@ class Config:
     # (reaching relevance_min). Both off: on the 20 ext-dev questions that abstained wrongly, together
     # they answered 12 of them, only 2 right and cited, and 1 of 5 unanswerable ones (README).
     translate_retry: bool = False
+    # A question none of whose shown passages is in its language is put into theirs by the model
+    # before drafting (one short generation, cached); both wordings are retrieved with and fused and
+    # the prompt shows both. Off: on ext-dev's 63 English questions (2026-12-03, README) it raised
+    # the gold passage at rank 1 from 36 to 47 of 57, but R@5 fell 53 -> 50, answers both runs gave
+    # were no better (2 wrong -> right, 4 right -> wrong) and the mean time rose 10.3 -> 16.8 s.
+    # Worth trying with a larger model, which translates names more faithfully.
+    translate_query: bool = False
     # An answer the model gave without a marker: it is asked which shown passage says it (one
     # short follow-up over the cached prompt) instead of abstaining as uncited.
     ask_source: bool = True

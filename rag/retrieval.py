@@ -4,6 +4,8 @@ in process over llama-index's FAISS store, or in PostgreSQL); fusion and quotas 
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +91,7 @@ class HybridRetriever(BaseRetriever):
         self.aliases = AliasTable.load()
         self.aliases.groups.extend(set(g) for g in index.aliases)
         self.languages = sorted({p.language for p in self.passages})
-        self._last: tuple[tuple[str, int], RetrievalResult] | None = None  # (query, k) -> result of the latest search
+        self._last: tuple[tuple[str, int, tuple[str, ...]], RetrievalResult] | None = None  # the latest search
         self.backend: Search = search or LocalSearch(index, bridge)
 
     def query_tokens(self, query: str) -> list[str]:
@@ -103,28 +105,33 @@ class HybridRetriever(BaseRetriever):
         """The share of passages holding each token."""
         return self.backend.shares(toks)
 
-    def search(self, query: str, top_k: int | None = None) -> RetrievalResult:
+    def search(self, query: str, top_k: int | None = None, also: Sequence[str] = ()) -> RetrievalResult:
+        """The top passages for `query`; `also` are the same question in other words (a translation
+        into the corpus's language), whose keyword and dense rankings join the fusion: across
+        scripts the keyword half otherwise matches nothing but stray Latin words."""
         k = top_k or self.top_k
+        key = (query, k, tuple(also))
         last = self._last
-        if last is not None and last[0] == (query, k):
+        if last is not None and last[0] == key:
             return last[1]  # the UI shows the evidence first, then answers the same question
-        result = self._search(query, k)
-        self._last = ((query, k), result)
+        result = self._search(query, k, tuple(also))
+        self._last = (key, result)
         return result
 
-    def _search(self, query: str, k: int) -> RetrievalResult:
-        t0 = time.perf_counter()
+    def _rankings(self, query: str, name: str = "") -> tuple[dict[str, list[int]], list[str], np.ndarray | None,
+                                                              list[int]]:
+        """One wording's rankings (keyword, dense), its tokens, its vector and its dense order."""
         rankings: dict[str, list[int]] = {}
         qtoks = self.query_tokens(query)
         q = None
         ids: list[int] = []
         if self.mode in ("hybrid", "bm25"):
-            rankings["bm25"] = self.backend.keyword(qtoks, self.candidates)
+            rankings[f"bm25{name}"] = self.backend.keyword(qtoks, self.candidates)
         if self.mode in ("hybrid", "dense") and self.passages:
             q = self.embedder.embed_query(query)
             if len(self.languages) > 1 and langid.detect(query) not in self.languages:
                 ids = self._calibrated(q)
-                rankings["dense"] = ids[:self.candidates]
+                rankings[f"dense{name}"] = ids[:self.candidates]
             else:
                 # e5 strongly prefers passages in the query's own language; one ranking per corpus
                 # language keeps the best Korean passages in play for a Chinese question and vice versa.
@@ -132,8 +139,19 @@ class HybridRetriever(BaseRetriever):
                 ids = [i for i, _ in self.backend.dense(q, depth)]
                 for lang in self.languages:
                     ranked = [i for i in ids if self.passages[i].language == lang]
-                    rankings[f"dense-{lang}"] = ranked[:self.candidates]
-        weights = ({n: 1.0 / len(self.languages) for n in rankings if n.startswith("dense-")}
+                    rankings[f"dense{name}-{lang}"] = ranked[:self.candidates]
+        return rankings, qtoks, q, ids
+
+    def _search(self, query: str, k: int, also: tuple[str, ...] = ()) -> RetrievalResult:
+        t0 = time.perf_counter()
+        rankings, qtoks, q, ids = self._rankings(query)
+        for n, words in enumerate(also, start=1):
+            more, toks, _, _ = self._rankings(words, f"~{n}")
+            rankings.update(more)
+            qtoks = qtoks + [t for t in toks if t not in qtoks]
+        # Each wording's per-language dense rankings share one vote, as one ranking would have.
+        per_lang = Counter(n.rsplit("-", 1)[0] for n in rankings if "-" in n and n.startswith("dense"))
+        weights = ({n: 1.0 / per_lang[n.rsplit("-", 1)[0]] for n in rankings if n.rsplit("-", 1)[0] in per_lang}
                    if self.mode == "hybrid" else None)
         # The per-language rankings tie at every rank: the best Korean and the best Chinese passage
         # score alike. Their similarity to the question decides (by the index's order, an English
@@ -141,6 +159,7 @@ class HybridRetriever(BaseRetriever):
         fused = language_quota(rrf(rankings, self.rrf_k, weights, tiebreak=ids), k, self.quota,
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
+        # The asker's own vector: relevance thresholds were fitted on it.
         return RetrievalResult(hits, time.perf_counter() - t0, qtoks, q)
 
     def _calibrated(self, vector: np.ndarray) -> list[int]:

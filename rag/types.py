@@ -125,6 +125,7 @@ class Answer:
     relevant: bool = True  # that cosine reached relevance_min (or there was none to check)
     abstain_reason: str = ""  # which check made it abstain (rag.answering.guard.REASONS)
     translated_from: str = ""  # drafted in its passages' language and translated (rag/answering/answerer.py)
+    question_translation: str = ""  # the question as the model put it into its passages' language
 
     def to_dict(self) -> dict:
         t = self.timings
@@ -150,6 +151,7 @@ class Answer:
             "refocused": self.refocused,
             "abstain_reason": self.abstain_reason,
             "translated_from": self.translated_from,
+            "question_translation": self.question_translation,
         }
 
 

@@ -18,9 +18,10 @@ def fake_config(tmp_path) -> Config:
     # relevance_min is fitted for e5's cosines; the fake embedder's sit lower, so tests that are not
     # about the relevance check let any cited sentence with shared words pass it. The name-gloss
     # follow-up is a model call of its own: tests that script or count the calls of other steps
-    # leave it out (tests/test_gloss.py turns it on).
+    # leave it out (tests/test_gloss.py turns it on), and so does the translation of a question into
+    # its passages' language (tests/test_answering.py turns it on).
     return Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake", relevance_min=0.0,
-                  gloss_names=False)
+                  gloss_names=False, translate_query=False)
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def env(built, monkeypatch):
     monkeypatch.setenv("RAG_HOME", str(config.home))
     monkeypatch.setenv("RAG_EMBED_BACKEND", "fake")
     monkeypatch.setenv("RAG_LLM_BACKEND", "fake")
+    monkeypatch.setenv("RAG_TRANSLATE_QUERY", "0")
     return config
 
 
@@ -71,7 +73,7 @@ def tiny_corpus(tmp_path, fake_embedder, fake_llm):
         for name, text in docs.items():
             (corpus / name).write_text(text, encoding="utf-8")
         cfg = Config(home=tmp_path, corpus_dir=corpus, embed_backend="fake", llm_backend="fake",
-                     **{"relevance_min": 0.0, "gloss_names": False, **config})
+                     **{"relevance_min": 0.0, "gloss_names": False, "translate_query": False, **config})
         Indexer(cfg, fake_embedder).run([corpus])
         return Pipeline(cfg, embedder=fake_embedder, llm=fake_llm(script)).warm_up()
 

@@ -273,6 +273,40 @@ def test_no_translation_unless_configured(tiny_corpus):
     assert len(pipe.llm.calls) == 1 and a.abstained and a.abstain_reason == "not_found"
 
 
+def test_a_question_in_another_language_than_its_passages_is_translated_before_the_first_draft(tiny_corpus):
+    translated = "诺尔维克港2023年货物吞吐量是多少？"
+    pipe = tiny_corpus({"port.txt": PORT}, [translated, "诺尔维克港2023年货物吞吐量为5.2万吨。 [1]",
+                                            "The port of Norrvik handled 5.2万吨 of cargo in 2023."],
+                       translate_query=True)
+    question = "How much cargo did the port of Norrvik handle in 2023?"
+    a = pipe.ask(question)
+    calls = pipe.llm.calls
+    assert "Translate into Chinese" in calls[0][-1]["content"]
+    assert f"Question: {question} ({translated})" in calls[1][-1]["content"]
+    assert not a.abstained and "5.2万吨" in a.citations[0].quote and a.question_translation == translated
+
+
+def test_a_question_in_its_passages_language_is_not_translated(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港2023年货物吞吐量为5.2万吨。 [1]"], translate_query=True)
+    pipe.ask("诺尔维克港2023年货物吞吐量是多少？")
+    assert not any("Translate into" in c[-1]["content"] for c in pipe.llm.calls)
+
+
+def test_a_reply_that_is_no_translation_leaves_the_question_as_asked(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["The cargo was 5.2万吨.", "诺尔维克港2023年货物吞吐量为5.2万吨。 [1]"],
+                       translate_query=True)
+    question = "How much cargo did the port of Norrvik handle in 2023?"
+    pipe.ask(question)
+    assert f"Question: {question}\n" in pipe.llm.calls[1][-1]["content"]
+
+
+def test_an_answer_restating_the_translated_question_abstains(tiny_corpus):
+    translated = "诺尔维克港2023年货物吞吐量是多少？"
+    pipe = tiny_corpus({"port.txt": PORT}, [translated, translated + " [1]"], translate_query=True)
+    a = pipe.ask("How much cargo did the port of Norrvik handle in 2023?")
+    assert a.abstained and a.abstain_reason == "restated"
+
+
 def test_a_translation_is_asked_for_once(fake_llm):
     from rag.answering.translate import QueryTranslator
 

@@ -67,6 +67,22 @@ def test_an_answer_from_an_article_about_another_subject_abstains_as_ungrounded(
     assert a.abstained and a.abstain_reason == "ungrounded"
 
 
+def test_an_english_question_is_not_judged_by_the_models_translation_of_it(tiny_corpus, corpus):
+    # The small model renders names its own way (帕克尔 for 帕乔里), here with another article's
+    # words: on ext-dev, judging its translations abstained on 11 right answers, so only the
+    # asker's own words are compared.
+    question = "How many entrances does Beichen Station have?"
+    translated = "横跨东河的白鹭站有几个出入口？"
+    pipe = tiny_corpus(corpus, [translated], grounding_share_max=0.5, context_passage_min=0.0,
+                       translate_query=True)
+    answerer = pipe.answerer
+    shown = answerer.selector.run(translated, answerer.retriever.search(question, also=[translated])).blocks
+    station = next(b.marker for b in shown if b.hit.passage.doc == "station.txt")
+    pipe.llm.script.append(f"北辰站共设出入口六个。 [{station}]")
+    a = pipe.ask(question)
+    assert not a.abstained and a.question_translation == translated
+
+
 def test_off_at_one(tiny_corpus, corpus):
     pipe = tiny_corpus(corpus, [], grounding_missing_max=1.0)
     assert pipe.answerer.guard.grounding is None

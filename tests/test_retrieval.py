@@ -49,3 +49,18 @@ def test_a_question_in_a_corpus_language_keeps_one_ranking_per_language(leaning_
 def test_a_one_language_corpus_ranks_by_raw_cosine():
     index = _index({"zh1": ("zh", 0.9), "zh2": ("zh", 0.5), "zh3": ("zh", 0.7)})
     assert _ranked(index, "Who founded the company?") == ["zh1", "zh3", "zh2"]
+
+
+def test_a_translation_joins_the_fusion_with_its_own_keyword_ranking():
+    from rag.embed import FakeEmbedder
+
+    texts = {"port": "诺尔维克港货物吞吐量为五万吨。", "ferry": "渡轮每天往返六次。", "park": "城市公园面积很大。"}
+    passages = [Passage(pid, f"{pid}.txt", 0, 0, len(t), t, "zh", "", "", f"h{n}", [(0, len(t))])
+                for n, (pid, t) in enumerate(texts.items())]
+    emb = FakeEmbedder()
+    index = StoredIndex({}, passages, np.asarray(emb.embed_passages(list(texts.values())), dtype=np.float32), {})
+    retriever = HybridRetriever(index, emb, mode="bm25", top_k=1, language_quota=0)
+    question = "How much cargo does the port handle?"
+    assert not retriever.search(question).hits
+    hit, = retriever.search(question, also=["港口货物吞吐量是多少？"]).hits
+    assert hit.passage.id == "port" and "bm25~1" in hit.ranks

@@ -7,7 +7,7 @@ answer far more faithfully than it translates them into an English one while rea
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import figures
 from ..config import Config
@@ -84,7 +84,10 @@ class Answerer:
                      if config.grounding_missing_max < 1 else None)
         self.guard = AnswerGuard(self.prompts, articles, self.passages, focus, grounding, config.grounding_missing_max)
         self.retry = RetryPolicy()
-        self.translator = QueryTranslator(llm, self.prompts) if config.translate_retry else None
+        # One translator (and its cache) for both: the first translation serves a retry too.
+        translator = QueryTranslator(llm, self.prompts) if config.translate_retry or config.translate_query else None
+        self.translator = translator if config.translate_retry else None
+        self.query_translator = translator if config.translate_query else None
         self.glosser = NameGlosser(self.generator) if config.gloss_names else None
         self.sentences = SentenceTranslator(llm, self.prompts, config.max_tokens) if config.pivot_answers else None
 
@@ -95,8 +98,9 @@ class Answerer:
     @llm.setter
     def llm(self, llm: ChatModel) -> None:
         self.generator.llm = llm
-        if self.translator is not None:
-            self.translator.llm = llm
+        for translator in (self.translator, self.query_translator):
+            if translator is not None:
+                translator.llm = llm
         if self.sentences is not None:
             self.sentences.llm = llm
 
@@ -123,8 +127,12 @@ class Answerer:
         if query.refusal:
             return self._refused(query, Timings(total_s=time.perf_counter() - t0))
         context = self.prepare(query.text)
+        timings = Timings(retrieve_s=context.result.seconds)
+        target = self._source_language(context, query.language)
+        if self.query_translator is not None and target:
+            query, context = self._with_translation(query, context, target, timings)
         lang = query.answer_language
-        ask = _Ask(query, context, Timings(retrieve_s=context.result.seconds), self._drafted_in(context, lang))
+        ask = _Ask(query, context, timings, self._drafted_in(context, lang))
         if not context.blocks:
             return self._abstain(ask, t0, "no_context")
         lead = Lead(context.leads, context.date, context.entity)
@@ -135,7 +143,7 @@ class Answerer:
             if self.retry.better_focus(context, draft, second):
                 draft = second
                 draft.refocused = True
-        target = self.retry.translate_to(query.language, draft) if self.translator else ""
+        target = self.retry.translate_to(query.language, draft) if self.translator and not query.translation else ""
         if target:
             translated = self._translated(ask, target)
             if translated is not None and not translated[1].abstain:
@@ -183,16 +191,35 @@ class Answerer:
         return Answer(query.text, text, lang, False, draft.citations, ask.timings, self.llm.name,
                       context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
                       refocused=draft.refocused, relevance=relevance, relevant=relevant,
-                      translated_from=translated_from)
+                      translated_from=translated_from, question_translation=ask.query.translation)
 
     def _drafted_in(self, context: Context, lang: str) -> str:
         """The language to draft in: the passages' commonest when none is in the asked language
         (and pivoting is on), else the asked one."""
+        return (self._source_language(context, lang) if self.sentences is not None else "") or lang
+
+    @staticmethod
+    def _source_language(context: Context, lang: str) -> str:
+        """The shown passages' commonest language when none is in `lang` ("" when one is, or none is shown)."""
         langs = [b.hit.passage.language for b in context.blocks]
-        if self.sentences is None or not langs or lang in langs:
-            return lang
+        if not langs or lang in langs:
+            return ""
         main = max(dict.fromkeys(langs), key=langs.count)  # a tie goes to the first block's
-        return main if main in langid.SUPPORTED else lang
+        return main if main in langid.SUPPORTED else ""
+
+    def _with_translation(self, query: Query, context: Context, target: str, timings: Timings) -> tuple[Query, Context]:
+        """The question put into its passages' language, and the context retrieved with both wordings
+        (the first one where the model gives no translation)."""
+        assert self.query_translator is not None, "called only with a query translator"
+        words = self.query_translator.run(query.text, target, timings)
+        if not words:
+            return query, context
+        result = self.retriever.search(query.text, also=[words])
+        timings.retrieve_s += result.seconds
+        fused = self.selector.run(words, result)
+        if not fused.blocks:
+            return query, context
+        return replace(query, translation=words, translated_to=target), fused
 
     def _put_into(self, text: str, lang: str, timings: Timings, units: dict[str, str]) -> str:
         """A pivot draft in `lang`: each sentence not in it translated, its figures glossed, and the
@@ -228,8 +255,9 @@ class Answerer:
         if not context.blocks:
             return None
         lead = Lead(context.leads, context.date, context.entity)
-        again = _Ask(ask.query, context, ask.timings, self._drafted_in(context, ask.query.answer_language))
-        return again, self._draft(again, context.blocks, lead, shown=f"{ask.query.text} ({words})")
+        query = replace(ask.query, translation=words, translated_to=target)
+        again = _Ask(query, context, ask.timings, self._drafted_in(context, query.answer_language))
+        return again, self._draft(again, context.blocks, lead)
 
     def _off_question(self, relevance: float | None) -> bool:
         """Whether the cited sentences are too unlike the question for the answer to be about it."""
@@ -242,13 +270,12 @@ class Answerer:
         return max(self.similarity.run(result.query_vector, [c.quote for c in citations]).scores)
 
     def _draft(self, ask: _Ask, blocks: list[ContextBlock], lead: Lead, insist_language: bool = False,
-               on_token: OnToken | None = None, shown: str = "") -> Draft:
-        """One generation over `blocks`: screened, marked, checked, judged, then cited. `shown` is
-        the question as the prompt gives it, when not the asker's words alone."""
+               on_token: OnToken | None = None) -> Draft:
+        """One generation over `blocks`: screened, marked, checked, judged, then cited."""
         query = ask.query
-        messages = self.generator.messages(shown or query.text, blocks, ask.drafted_in, lead, insist_language)
+        messages = self.generator.messages(query.shown, blocks, ask.drafted_in, lead, insist_language)
         gen = self.generator.run(messages, ask.timings, on_token)
-        screened = self.guard.screen(gen.text, query.text)
+        screened = self.guard.screen(gen.text, query.text, query.translation)
         if screened.abstain:
             return Draft(blocks=blocks, reason=screened.reason)
         marked = self.mapper.mark(gen.text, blocks)
@@ -283,4 +310,5 @@ class Answerer:
         ask.timings.total_s = time.perf_counter() - t0
         lang = ask.query.answer_language
         return Answer(ask.query.text, self.prompts.message("abstain", lang), lang, True, [], ask.timings,
-                      self.llm.name, ask.context.result.hits, abstain_reason=reason)
+                      self.llm.name, ask.context.result.hits, abstain_reason=reason,
+                      question_translation=ask.query.translation)

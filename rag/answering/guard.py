@@ -44,14 +44,15 @@ class AnswerGuard:
         self.focus = focus
         self.doc_places = {doc: main_entities(a.text) for doc, a in articles.items()}
 
-    def screen(self, raw: str, question: str) -> Verdict:
+    def screen(self, raw: str, question: str, translation: str = "") -> Verdict:
         """Before citing: a recited system prompt (an injection that worked), the user prompt's own
-        instructions handed back (the small model parrots them), or the question handed back."""
+        instructions handed back (the small model parrots them), or the question handed back (in
+        its words or in the translation the prompt showed)."""
         if self.recites(raw, "answer_system.txt"):
             return Verdict("leaked")
         if any(self.recites(raw, t) for t in ECHOED):
             return Verdict("echoed")
-        if restates(raw, question):
+        if restates(raw, question) or (translation and restates(raw, translation)):
             return Verdict("restated")
         return Verdict()
 

@@ -18,6 +18,13 @@ class Query:
     places: set[str] = field(default_factory=set)  # canonical places it names (gazetteer or corpus)
     years: set[str] = field(default_factory=set)  # the years it names (20xx)
     refusal: str = ""  # set when the question is in a language the tool does not read
+    translation: str = ""  # the question put into its passages' language by the model, if it was
+    translated_to: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The question as the prompt gives it: the asker's words, and the passages' own after them."""
+        return f"{self.text} ({self.translation})" if self.translation else self.text
 
 
 def check_question(question: str, max_chars: int) -> str:
