@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--brief", default="", metavar="TOPIC",
                    help="also time a briefing on TOPIC, cold and with cached notes")
     b.add_argument("--brief-lang", default="en,ko", help="briefing languages for --brief, comma-separated")
+    b.add_argument("--against", default="", metavar="REV",
+                   help="only the latency of this checkout against commit REV, both answering --questions "
+                        "(default: the bench questions) in one run, as a ratio")
     return p
 
 
@@ -381,6 +384,18 @@ def cmd_bench(args, config: Config) -> int:
         sizes = [int(x) for x in args.scale.split(",") if x.strip()]
     except ValueError as e:
         raise BadInput(f"--scale wants comma-separated integers ({e})") from e
+    if args.against:
+        from .bench import DEFAULT_QUESTIONS
+        from .bench_ratio import latency_ratio
+
+        questions = Path(args.questions or DEFAULT_QUESTIONS)
+        if not questions.is_file():
+            raise BadInput(f"{questions}: no such questions file")
+        lines = latency_ratio(config, args.against, questions)
+        print("\n".join(lines))
+        if args.out:
+            args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return 0
     if args.scale_only:
         from .embed import make_embedder
 

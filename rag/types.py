@@ -142,6 +142,7 @@ class Answer:
                 "total_s": round(t.total_s, 3),
                 "prompt_tokens": t.prompt_tokens,
                 "completion_tokens": t.completion_tokens,
+                "cached_tokens": t.cached_tokens,
             },
             "model": self.model,
             "figures": [asdict(f) for f in self.figures],
