@@ -6,7 +6,8 @@ from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
 KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
-        "confidence", "relevance", "refocused", "abstain_reason", "translated_from"}
+        "confidence", "relevance", "refocused", "abstain_reason", "translated_from",
+        "question_translation"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}
 
 
