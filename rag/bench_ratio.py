@@ -23,11 +23,16 @@ from .errors import BadInput
 ORDER = ("this", "base", "base", "this")  # ABBA
 
 
+STEPS = ("prefill_s", "generate_s", "prompt_tokens", "completion_tokens")  # where an answer's time goes
+
+
 @dataclass
 class SideTimes:
-    """One side's answers: seconds per question (every round), and the prompt tokens the server reused."""
+    """One side's answers: seconds per question (every round), each answer's steps, and the prompt
+    tokens the server reused."""
 
     seconds: dict[str, list[float]] = field(default_factory=dict)
+    steps: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in STEPS})
     prompt_tokens: int = 0
     cached_tokens: int = 0
 
@@ -71,6 +76,8 @@ def _answer(checkout: Path, env: dict[str, str], questions: Path, side: SideTime
     for row in rows:
         t = row.get("timings", {})
         side.seconds.setdefault(row["question"], []).append(float(t.get("total_s", 0.0)))
+        for k in STEPS:
+            side.steps[k].append(float(t.get(k, 0.0)))
         side.prompt_tokens += int(t.get("prompt_tokens", 0))
         side.cached_tokens += int(t.get("cached_tokens", 0))
 
@@ -101,10 +108,13 @@ def latency_ratio(config: Config, against: str, questions_file: Path) -> list[st
               for q in this.seconds if q in old.seconds and statistics.median(old.seconds[q]) > 0]
     lines = [f"# rag bench --against {against} ({commit[:10]}): {len(this.seconds)} questions, rounds "
              f"{' '.join(ORDER)}, {config.llm_backend} {config.llm_model}, {config.threads} threads", "",
-             "| side | commit | median s per answer | prompt tokens reused |", "|---|---|---|---|"]
+             "| side | commit | median s per answer | prefill s | generate s | prompt tokens | generated tokens "
+             "| prompt tokens reused |", "|---|---|---|---|---|---|---|---|"]
     for name, side, rev in (("this", this, here + (" + changes" if dirty else "")), ("base", old, commit[:10])):
         reused = f"{side.cached_tokens / side.prompt_tokens:.0%}" if side.cached_tokens else "– (not reported)"
-        lines.append(f"| {name} | {rev} | {side.median():.2f} | {reused} |")
+        medians = {k: statistics.median(side.steps[k]) for k in STEPS}
+        steps = " | ".join(f"{v:.1f}" if k.endswith("_s") else f"{v:.0f}" for k, v in medians.items())
+        lines.append(f"| {name} | {rev} | {side.median():.2f} | {steps} | {reused} |")
     lines += ["", f"ratio of medians (this / base): **{this.median() / old.median():.3f}**",
               f"median of per-question ratios: {statistics.median(paired):.3f} (target: ≤ 1.0)"]
     return lines

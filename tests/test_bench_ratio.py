@@ -18,8 +18,8 @@ def test_against_a_commit_both_sides_answer_every_question_and_a_ratio_is_printe
     assert main(["bench", "--against", "HEAD", "--questions", str(qf)]) == 0
     out = capsys.readouterr().out
     assert "2 questions, rounds this base base this" in out
-    rows = re.findall(r"^\| (this|base) \| (\S+)[^|]* \| ([\d.]+) \|", out, re.M)
-    assert [r[0] for r in rows] == ["this", "base"] and all(float(r[2]) > 0 for r in rows)
+    rows = re.findall(r"^\| (this|base) \| (\S+)[^|]* \| ([\d.]+) \| [\d.]+ \| [\d.]+ \| (\d+) \|", out, re.M)
+    assert [r[0] for r in rows] == ["this", "base"] and all(float(r[2]) > 0 and int(r[3]) > 0 for r in rows)
     assert re.search(r"ratio of medians \(this / base\): \*\*\d+\.\d{3}\*\*", out)
     assert _worktrees() == before  # the base checkout is removed again
 
