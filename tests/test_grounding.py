@@ -69,7 +69,7 @@ def test_an_answer_from_an_article_about_another_subject_abstains_as_ungrounded(
 
 def test_an_english_question_is_not_judged_by_the_models_translation_of_it(tiny_corpus, corpus):
     # The small model renders names its own way (帕克尔 for 帕乔里), here with another article's
-    # words: on ext-dev, judging its translations abstained on 11 right answers, so only the
+    # words: on ext-dev, judging its translations abstained on 10 right answers, so only the
     # asker's own words are compared.
     question = "How many entrances does Beichen Station have?"
     translated = "横跨东河的白鹭站有几个出入口？"
