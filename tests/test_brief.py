@@ -214,3 +214,14 @@ def test_a_since_date_after_every_article_is_an_error_not_a_topic_the_corpus_lac
 def test_a_scale_word_alone_is_no_key_figure(pipe):
     b = pipe.briefer().run(TOPIC, "en")
     assert b.figures and all(any(ch.isdigit() for ch in f.text) for f in b.figures)  # not 亿元 from 超亿元
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ko"])
+def test_a_figure_note_for_an_undated_figure_has_no_empty_brackets(tiny_corpus, lang):
+    pipe = tiny_corpus({"port.txt": "항구 소식\n\n노르빅항의 화물 처리량은 52만톤에 달했다.\n"})
+    briefer = pipe.briefer()
+    (p,) = [p for p in pipe.index.passages if p.doc == "port.txt"]
+    assert briefer._of_passage[p.id] and not briefer._of_passage[p.id][0].as_of
+    note = briefer._figure_note(p, lang, 1)
+    assert note is not None and "52" in note[0]
+    assert not re.search(r"\(\s*\)|（\s*）|as of\s*\)|,\s*\)|截至）|\(\s*기준\)", note[0]), note[0]

@@ -52,6 +52,7 @@ Progress = Callable[[int, int, str], None]
 # Units a figure note may report, most telling first; counts of events (10余次) say little alone.
 _NOTE_UNITS = ("yuan", "won", "tonnes", "people", "person-times", "%", "projects", "companies", "items", "pairs",
                "count")
+_EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|（\s*）)")
 
 
 _TABLE_UNITS = ("yuan", "won", "US dollars", "people", "tonnes", "%", "projects", "companies", "m²", "km")
@@ -328,16 +329,18 @@ class Briefer:
         f = min(figs, key=lambda x: (_NOTE_UNITS.index(x.unit), x.start))
         value = FigureVerifier.render(f, lang)
         # Period labels ("by end-2022") are English; other languages get the as-of date.
-        when = (f.period if lang == "en" else "") or self.prompts.message("as_of", lang, date=f.as_of)
+        when = (f.period if lang == "en" else "") or (self.prompts.message("as_of", lang, date=f.as_of)
+                                                      if f.as_of else "")
         where = "–".join(glossary.name_in(x, lang) for x in f.scope)
         # The source's words name the measure (no lexicon translates every one); in another
         # language they are quoted as such.
         label = f.measure if f.language == lang else self.prompts.message("figure_label", lang, measure=f.measure)
         if lang == "en":
-            label, where = label[:1].upper() + label[1:], (where + ", " if where else "")
+            label, where = label[:1].upper() + label[1:], (where + ", " if where and when else where)
         words = self.prompts.messages["figure_flags"][lang]
         flags = "".join(words[x] for x in f.flags if x in words)
         text = self.prompts.message("figure_note", lang, label=label, where=where, when=when, value=value, flags=flags)
+        text = _EMPTY_BRACKETS.sub("", text).strip()  # an undated figure of no place: no "( )" left
         check = FigureCheck(f.text, f.value, f.unit, True, p.id, f.text)
         return text, [check]
 
