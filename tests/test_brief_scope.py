@@ -242,3 +242,17 @@ def test_a_title_cut_short_with_an_ellipsis_still_names_its_topic():
     ts, _ = _scope({"a.txt": "青石铁路…\n\n全长125公里。\n", "c.txt": STATION, "d.txt": "天气\n\n今天晴。\n"})
     scope = ts.run("青石铁路")
     assert scope.longer == {"青石铁路": []} and ts.coverage(scope, "a.txt", "全长125公里。") == 1.0
+
+
+def test_a_derived_checks_won_is_won_where_its_document_is_south_korean(tmp_path):
+    from rag.evaluation.briefing_sets import derive_checks
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dev_kq_ko_01.txt").write_text("노르빅 시청\n\n노르빅 시는 올해 새 청사 건립에 예산 8억원을 배정했다고 "
+                                            "밝혔다. 시는 원화 예산을 늘렸다.\n", encoding="utf-8")
+    rows = [{"id": "q1", "lang": "ko", "q": "예산은 얼마인가?", "answers": ["8억원"], "doc": "dev_kq_ko_01.txt",
+             "type": "numeric", "source": "korquad", "title": "노르빅 시청"}]
+    (tmp_path / "qa.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    (check,) = derive_checks(tmp_path)
+    assert check.figures == [{"value": "800000000", "unit": "won", "doc": "dev_kq_ko_01.txt"}]

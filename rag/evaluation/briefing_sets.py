@@ -17,7 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import BadInput
-from ..figures.parse import parse_figures
+from ..figures.parse import UNIT_CLASS, parse_figures, units_of
+from ..ingest import lang as langid
+from ..ingest.currency import currency_of
 from .dataset import BriefingCheck
 
 LANGS = ("en", "zh", "ko")
@@ -54,15 +56,15 @@ def derive_checks(root: Path, split: str = "") -> list[BriefingCheck]:
     for title in sorted(cited):
         firsts = {texts[d].split("\n", 1)[0].strip() for d in cited[title] if d in texts}
         docs = sorted({d for t in firsts for d in titled.get(t, [])} | cited[title])
-        found = {d: {(Decimal(m.value), m.unit_class): m.unit for m in parse_figures(texts.get(d, "")) if m.unit}
-                 for d in docs}
+        found = {d: _figures_as_indexed(texts.get(d, "")) for d in docs}
         figures: dict[tuple[str, str], dict] = {}
         for r in rows:
             if r.get("title") != title or r.get("type") != "numeric":
                 continue
             for m in (m for a in r["answers"][:1] for m in parse_figures(a) if m.unit and not m.is_bare):
-                key = (Decimal(m.value), m.unit_class)
-                doc = next((d for d in docs if key in found[d]), "")
+                # A gold's 원 is yuan or won, as its document has it.
+                keys = [(Decimal(m.value), UNIT_CLASS.get(u, "")) for u in units_of(m)]
+                doc, key = next(((d, k) for d in docs for k in keys if k in found[d]), ("", keys[0]))
                 if doc:  # as the doc writes it: the gold's 5개 may be the doc's 5개 사업 (projects)
                     unit = found[doc][key]
                     figures.setdefault((str(m.value), unit), {"value": str(m.value), "unit": unit, "doc": doc})
@@ -73,3 +75,15 @@ def derive_checks(root: Path, split: str = "") -> list[BriefingCheck]:
             checks.append(BriefingCheck(f"x-{n:02d}", topic_of(title), LANGS[(n - 1) % len(LANGS)],
                                         list(figures.values()), docs))
     return checks
+
+
+def _figures_as_indexed(text: str) -> dict[tuple[Decimal, str], str]:
+    """A document's figures, (value, unit class) -> unit, as the indexer reads them: a South Korean
+    article's 원 is won (ingest/currency.py)."""
+    won = currency_of(text, langid.detect(text)) == "won"
+    out = {}
+    for m in parse_figures(text):
+        if m.unit:
+            unit = "won" if won and m.unit == "yuan" and "원" in m.text else m.unit
+            out[(Decimal(m.value), UNIT_CLASS.get(unit, ""))] = unit
+    return out
