@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import BadInput
-from ..figures.parse import UNIT_CLASS, parse_figures, units_of
+from ..figures.parse import UNIT_CLASS, parse_figures, unit_in, units_of
 from ..ingest import lang as langid
 from ..ingest.currency import currency_of
 from .dataset import BriefingCheck
@@ -80,10 +80,10 @@ def derive_checks(root: Path, split: str = "") -> list[BriefingCheck]:
 def _figures_as_indexed(text: str) -> dict[tuple[Decimal, str], str]:
     """A document's figures, (value, unit class) -> unit, as the indexer reads them: a South Korean
     article's 원 is won (ingest/currency.py)."""
-    won = currency_of(text, langid.detect(text)) == "won"
+    currency = currency_of(text, langid.detect(text))
     out = {}
     for m in parse_figures(text):
         if m.unit:
-            unit = "won" if won and m.unit == "yuan" and "원" in m.text else m.unit
+            unit = unit_in(m.unit, m.text, currency)
             out[(Decimal(m.value), UNIT_CLASS.get(unit, ""))] = unit
     return out

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..types import Article, Figure, Passage
 from .context import clause_bounds, entities_in, flags_of, joined, main_entities, period_of
 from .measure import measure_phrase
-from .parse import parse_figures
+from .parse import parse_figures, unit_in
 from .render import _plain
 
 FIGURES_CODE_VERSION = 8  # bump when extraction code changes; stored indexes then re-extract on load
@@ -61,9 +61,7 @@ def extract_figures(articles: dict[str, Article], passages: list[Passage]) -> li
                 seen.add((p.doc, s + m.start))
                 cs, ce = clause_bounds(sentence, m.start)
                 clause = sentence[cs:ce]
-                unit = m.unit or _implied_unit(joined(sentence[cs:m.start]))
-                if unit == "yuan" and article.currency == "won" and "원" in m.text:
-                    unit = "won"  # a South Korean article's 원 (ingest/currency.py decides per article)
+                unit = unit_in(m.unit or _implied_unit(joined(sentence[cs:m.start])), m.text, article.currency)
                 measure = measure_phrase(clause, m.start - cs, m.end - cs, unit)
                 if unit == "people" and re.search(r"人次|연인수|person-times", joined(clause)):
                     unit = "person-times"  # 연인수로 거의 만명: visits counted per person, not people

@@ -142,6 +142,12 @@ class Mention:
         return not self.unit and not self.scaled
 
 
+def unit_in(unit: str, text: str, currency: str) -> str:
+    """A mention's unit in an article whose 원 is `currency` (ingest/currency.py decides it per
+    article): a South Korean article's 원 is won."""
+    return "won" if unit == "yuan" and currency == "won" and "원" in text else unit
+
+
 def units_of(m: Mention) -> tuple[str, ...]:
     """The units a mention may stand for: a bare 원 is yuan or won, as its source has it."""
     return ("yuan", "won") if m.unit == "yuan" and "원" in m.text else (m.unit,)
