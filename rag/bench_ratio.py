@@ -33,7 +33,6 @@ class SideTimes:
 
     seconds: dict[str, list[float]] = field(default_factory=dict)
     steps: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in STEPS})
-    prompt_tokens: int = 0
     cached_tokens: int = 0
 
     def median(self) -> float:
@@ -46,8 +45,8 @@ def _git(*args: str, cwd: Path = PROJECT_ROOT) -> str:
     except FileNotFoundError as e:
         raise BadInput("--against needs git") from e
     except subprocess.CalledProcessError as e:
-        raise BadInput(f"git {' '.join(args)}: {(e.stderr or e.stdout).strip().splitlines()[-1:] or ['failed']}"
-                       ) from e
+        last = ((e.stderr or e.stdout).strip().splitlines() or ["failed"])[-1]
+        raise BadInput(f"git {' '.join(args)}: {last}") from e
     return out.stdout.strip()
 
 
@@ -78,7 +77,6 @@ def _answer(checkout: Path, env: dict[str, str], questions: Path, side: SideTime
         side.seconds.setdefault(row["question"], []).append(float(t.get("total_s", 0.0)))
         for k in STEPS:
             side.steps[k].append(float(t.get(k, 0.0)))
-        side.prompt_tokens += int(t.get("prompt_tokens", 0))
         side.cached_tokens += int(t.get("cached_tokens", 0))
 
 
@@ -111,7 +109,8 @@ def latency_ratio(config: Config, against: str, questions_file: Path) -> list[st
              "| side | commit | median s per answer | prefill s | generate s | prompt tokens | generated tokens "
              "| prompt tokens reused |", "|---|---|---|---|---|---|---|---|"]
     for name, side, rev in (("this", this, here + (" + changes" if dirty else "")), ("base", old, commit[:10])):
-        reused = f"{side.cached_tokens / side.prompt_tokens:.0%}" if side.cached_tokens else "– (not reported)"
+        reused = (f"{side.cached_tokens / sum(side.steps['prompt_tokens']):.0%}" if side.cached_tokens
+                  else "– (not reported)")
         medians = {k: statistics.median(side.steps[k]) for k in STEPS}
         steps = " | ".join(f"{v:.1f}" if k.endswith("_s") else f"{v:.0f}" for k, v in medians.items())
         lines.append(f"| {name} | {rev} | {side.median():.2f} | {steps} | {reused} |")

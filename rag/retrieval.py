@@ -4,9 +4,8 @@ in process over llama-index's FAISS store, or in PostgreSQL); fusion and quotas 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
@@ -70,6 +69,18 @@ def language_quota(ranked: list, k: int, quota: int, language) -> list:
 
 
 @dataclass
+class _Wording:
+    """One wording of a question, searched: its rankings by name and their fusion weights (1 when
+    absent), its tokens, its dense vector and its passages in dense order."""
+
+    tokens: list[str]
+    rankings: dict[str, list[int]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None
+    order: list[int] = field(default_factory=list)
+
+
+@dataclass
 class RetrievalResult:
     hits: list[Hit]
     seconds: float
@@ -118,49 +129,45 @@ class HybridRetriever(BaseRetriever):
         self._last = (key, result)
         return result
 
-    def _rankings(self, query: str, name: str = "") -> tuple[dict[str, list[int]], list[str], np.ndarray | None,
-                                                              list[int]]:
-        """One wording's rankings (keyword, dense), its tokens, its vector and its dense order."""
-        rankings: dict[str, list[int]] = {}
-        qtoks = self.query_tokens(query)
-        q = None
-        ids: list[int] = []
+    def _rankings(self, query: str, name: str = "") -> _Wording:
+        """One wording's rankings (keyword, dense), their weights, its tokens, vector and dense order."""
+        w = _Wording(tokens=self.query_tokens(query))
         if self.mode in ("hybrid", "bm25"):
-            rankings[f"bm25{name}"] = self.backend.keyword(qtoks, self.candidates)
+            w.rankings[f"bm25{name}"] = self.backend.keyword(w.tokens, self.candidates)
         if self.mode in ("hybrid", "dense") and self.passages:
-            q = self.embedder.embed_query(query)
+            w.vector = self.embedder.embed_query(query)
             if len(self.languages) > 1 and langid.detect(query) not in self.languages:
-                ids = self._calibrated(q)
-                rankings[f"dense{name}"] = ids[:self.candidates]
+                w.order = self._calibrated(w.vector)
+                w.rankings[f"dense{name}"] = w.order[:self.candidates]
             else:
                 # e5 strongly prefers passages in the query's own language; one ranking per corpus
                 # language keeps the best Korean passages in play for a Chinese question and vice versa.
                 depth = min(len(self.passages), self.candidates * max(1, len(self.languages)))
-                ids = [i for i, _ in self.backend.dense(q, depth)]
+                w.order = [i for i, _ in self.backend.dense(w.vector, depth)]
                 for lang in self.languages:
-                    ranked = [i for i in ids if self.passages[i].language == lang]
-                    rankings[f"dense{name}-{lang}"] = ranked[:self.candidates]
-        return rankings, qtoks, q, ids
+                    ranked = [i for i in w.order if self.passages[i].language == lang]
+                    w.rankings[f"dense{name}-{lang}"] = ranked[:self.candidates]
+                    if self.mode == "hybrid":  # together they weigh as one ranking would
+                        w.weights[f"dense{name}-{lang}"] = 1.0 / len(self.languages)
+        return w
 
     def _search(self, query: str, k: int, also: tuple[str, ...] = ()) -> RetrievalResult:
         t0 = time.perf_counter()
-        rankings, qtoks, q, ids = self._rankings(query)
+        asked = self._rankings(query)
+        rankings, weights, qtoks = dict(asked.rankings), dict(asked.weights), list(asked.tokens)
         for n, words in enumerate(also, start=1):
-            more, toks, _, _ = self._rankings(words, f"~{n}")
-            rankings.update(more)
-            qtoks = qtoks + [t for t in toks if t not in qtoks]
-        # Each wording's per-language dense rankings share one vote, as one ranking would have.
-        per_lang = Counter(n.rsplit("-", 1)[0] for n in rankings if "-" in n and n.startswith("dense"))
-        weights = ({n: 1.0 / per_lang[n.rsplit("-", 1)[0]] for n in rankings if n.rsplit("-", 1)[0] in per_lang}
-                   if self.mode == "hybrid" else None)
+            other = self._rankings(words, f"~{n}")
+            rankings.update(other.rankings)
+            weights.update(other.weights)
+            qtoks += [t for t in other.tokens if t not in qtoks]
         # The per-language rankings tie at every rank: the best Korean and the best Chinese passage
         # score alike. Their similarity to the question decides (by the index's order, an English
         # question's first hit was the best Korean passage on every ext-dev question).
-        fused = language_quota(rrf(rankings, self.rrf_k, weights, tiebreak=ids), k, self.quota,
+        fused = language_quota(rrf(rankings, self.rrf_k, weights or None, tiebreak=asked.order), k, self.quota,
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
         # The asker's own vector: relevance thresholds were fitted on it.
-        return RetrievalResult(hits, time.perf_counter() - t0, qtoks, q)
+        return RetrievalResult(hits, time.perf_counter() - t0, qtoks, asked.vector)
 
     def _calibrated(self, vector: np.ndarray) -> list[int]:
         """Passages by e5 cosine less their language's median over its best `candidates`, for a
