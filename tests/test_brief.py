@@ -181,6 +181,42 @@ def test_overview_keeps_only_what_its_notes_passages_say(pipe):
     assert b.overview == f"{kept} [{m}]"  # the repeated marker collapsed
 
 
+def test_overview_drops_a_sentence_cut_at_the_token_limit(pipe):
+    from rag.llm.base import Generation
+
+    first = pipe.briefer().run(TOPIC, "en")
+    m = first.notes[0].marker
+    kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
+    cut = f"The plan was signed [{m}], and the two sides then agreed to"
+    pipe.llm.script = [Generation(f"{kept} [{m}] {cut}", finish_reason="length")]
+    b = pipe.briefer().run(TOPIC, "en")
+    assert b.overview == f"{kept} [{m}]", b.overview
+
+
+def test_overview_drops_a_sentence_that_is_only_a_date(pipe):
+    first = pipe.briefer().run(TOPIC, "en")
+    m = first.notes[0].marker
+    kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
+    pipe.llm.script = [f"{kept} [{m}] 2022-12-31, [{m}]"]
+    assert pipe.briefer().run(TOPIC, "en").overview == f"{kept} [{m}]"
+
+
+def test_overview_prompt_lists_notes_without_their_article_dates(pipe):
+    b = pipe.briefer().run(TOPIC, "en")
+    (prompt,) = [c[-1]["content"] for c in pipe.llm.calls if "Numbered notes" in c[-1]["content"]]
+    assert b.notes and all(f"[{n.marker}] " in prompt for n in b.notes)
+    assert not any(n.date and n.date in prompt for n in b.notes)  # the model took them for event dates
+
+
+def test_overview_figure_from_another_note_carries_that_note_s_marker(pipe):
+    first = pipe.briefer().run(TOPIC, "en")
+    (a, fa), (b_, fb) = [(n, n.figures[0]) for n in first.notes if n.figures and n.figures[0].supported][:2]
+    # The model states b's figure but cites a's note, which does not hold it.
+    pipe.llm.script = [f"The plan counts {fb.text} [{a.marker}]."]
+    b = pipe.briefer().run(TOPIC, "en")
+    assert f"[{b_.marker}]" in b.overview and f"[{a.marker}]" in b.overview, b.overview
+
+
 def test_key_figures_lead_with_the_headline_and_the_lead_and_list_each_once(pipe):
     from decimal import Decimal
 
@@ -225,3 +261,14 @@ def test_a_figure_note_for_an_undated_figure_has_no_empty_brackets(tiny_corpus, 
     note = briefer._figure_note(p, lang, 1)
     assert note is not None and "52" in note[0]
     assert not re.search(r"\(\s*\)|（\s*）|as of\s*\)|,\s*\)|截至）|\(\s*기준\)", note[0]), note[0]
+
+
+@pytest.mark.parametrize("lang, labelled", [("ko", True), ("en", False), ("zh", False)])
+def test_a_figure_note_names_the_measure_in_the_source_s_language_only(tiny_corpus, lang, labelled):
+    pipe = tiny_corpus({"port.txt": "항구 소식\n\n노르빅항의 화물 처리량은 52만톤에 달했다.\n"})
+    briefer = pipe.briefer()
+    (p,) = [p for p in pipe.index.passages if p.doc == "port.txt"]
+    note = briefer._figure_note(p, lang, 1)
+    assert note is not None and "52" in note[0]
+    # Another language's measure words, cut from their clause, are no label; the quote shows them.
+    assert ("처리량" in note[0]) is labelled, note[0]

@@ -1,9 +1,10 @@
 """Small numbers written as words (rag/data/number_words.tsv), on sentences written for the test."""
 import pytest
 
+from rag.figures.extract import extract_figures
 from rag.figures.parse import numbers, spelled_numbers
 from rag.figures.verify import FigureVerifier
-from rag.types import Passage
+from rag.types import Article, Passage
 
 
 @pytest.mark.parametrize("text, value", [
@@ -49,3 +50,18 @@ def test_a_count_spelled_only_in_an_uncited_passage_does_not_support_the_answer(
     for answer in ("The committee has 5 people [1].", "The committee has 5 [1]."):  # a unit, and a bare number
         v = verifier.run(answer, "en", {1: cited.id}, [cited.id, other.id])
         assert not v.all_supported and not v.added
+
+
+def test_a_figure_held_by_a_passage_another_sentence_cites_gets_that_marker():
+    text = "游客达到3000人。展会签约17个项目。"
+    cut = text.index("。") + 1
+    first = Passage("d#0-x", "d", 0, 0, cut, text[:cut], "zh", "t", "", "x", sentences=[(0, cut)])
+    second = Passage("d#1-y", "d", 1, cut, len(text), text[cut:], "zh", "t", "", "y", sentences=[(cut, len(text))])
+    article = Article("d", text, "", "zh", "t", False, "", False, "", "utf-8")
+    verifier = FigureVerifier(extract_figures({"d": article}, [first, second]), {first.id: first, second.id: second},
+                              {"d": text}, {"en": " (unverified)", "zh": "（未经核实）"})
+    # The model credits the 17 projects to [1], whose passage says nothing of them.
+    v = verifier.run("游客达到3000人 [1]。展会签约17个项目 [1]。", "zh", {1: first.id, 2: second.id},
+                     [first.id, second.id])
+    assert v.all_supported and not v.added
+    assert v.text == "游客达到3000人 [1]。展会签约17个项目 [2] [1]。"

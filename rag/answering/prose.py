@@ -16,6 +16,7 @@ _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+")
 PLAIN_MARKER = re.compile(r"\[\d+\]")  # as the answer is rendered, after renumbering
 CLAUSE_END = re.compile(r"[，；;]|,(?!\d)")  # not the comma of 3,600
 MIN_CLAUSES_CHARS = 12
+CLOSED = re.compile(r"[.。!?！？]\s*$")  # a sentence that ends as one, not cut off
 
 
 def split_sentences(text: str) -> list[str]:
@@ -30,7 +31,7 @@ def first_sentence(text: str, cut: bool) -> str:
     if not parts:
         return ""
     first = parts[0].strip()
-    if cut and len(parts) == 1 and not re.search(r"[.。!?！？]\s*$", first):
+    if cut and len(parts) == 1 and not CLOSED.search(first):
         ends = [m.start() for m in CLAUSE_END.finditer(first)]
         if not ends or ends[-1] < MIN_CLAUSES_CHARS:
             return ""

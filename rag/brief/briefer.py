@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from ..answering.prose import CLAUSE_END, answer_language, first_sentence
+from ..answering.prose import CLAUSE_END, CLOSED, answer_language, cited_sentences, first_sentence
 from ..answering.translate import SentenceTranslator
 from ..citations import CitationList
 from ..config import Config
@@ -37,6 +37,18 @@ _REPEATED = re.compile(r"(\[\d+\])(?:\s*\1)+")  # "[1] [1]" -> "[1]"
 
 
 QUOTE_NOTE_CHARS = 160  # a quoted note longer than this is cut at a clause
+
+
+_WORD = re.compile(r"[^\W\d_]")  # a letter of any script: "2022-12-31, [3]" alone says nothing
+
+
+def _finished(text: str) -> str:
+    """A reply cut at the token limit, without its unfinished last sentence: "…to build a joint
+    venture with 4" is no sentence, and its figure is half of one."""
+    sentences = cited_sentences(text)
+    if sentences and not CLOSED.search(_MARKER.sub("", sentences[-1])):
+        sentences.pop()
+    return " ".join(sentences)
 
 
 def _trailing_markers(text: str) -> str:
@@ -332,9 +344,10 @@ class Briefer:
         when = (f.period if lang == "en" else "") or (self.prompts.message("as_of", lang, date=f.as_of)
                                                       if f.as_of else "")
         where = "–".join(glossary.name_in(x, lang) for x in f.scope)
-        # The source's words name the measure (no lexicon translates every one); in another
-        # language they are quoted as such.
-        label = f.measure if f.language == lang else self.prompts.message("figure_label", lang, measure=f.measure)
+        # The source's words name the measure (no lexicon translates every one). In another language
+        # the note says only that a figure is reported: the measure words cut from a foreign clause
+        # read as noise (“可牵引从目前”, “경우”), and the figure's own sentence is quoted under the note.
+        label = f.measure if f.language == lang else self.prompts.message("figure_label", lang)
         if lang == "en":
             label, where = label[:1].upper() + label[1:], (where + ", " if where and when else where)
         words = self.prompts.messages["figure_flags"][lang]
@@ -399,25 +412,26 @@ class Briefer:
     def _overview(self, topic, lang, notes: list[Note]) -> tuple[str, list[FigureCheck]]:
         if not notes:
             return "", []
-        listing = "\n".join(f"[{n.marker}] {n.date or 'undated'}\n{_MARKER.sub('', n.text).strip()}" for n in notes)
+        # No article dates in the listing: the model opened every sentence with one ("2024年10月18日，…"),
+        # a publication date passed off as the event's. A note states the dates its source gives.
+        listing = "\n".join(f"[{n.marker}] {_MARKER.sub('', n.text).strip()}" for n in notes)
         user = self.prompts.render("brief_overview_user.txt", topic=topic, notes=listing,
                                    language_name=self.prompts.messages["language_names"][lang])
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_overview_tokens)
         known = {n.marker: n.passage_id for n in notes}
-        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", gen.text).strip()
+        raw = _finished(gen.text) if gen.finish_reason == "length" else gen.text
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", raw).strip()
         if not text or not _MARKER.search(text):
             return "", []
         text = self._cite_unmarked(_trailing_markers(text), notes)
         v = self.verifier.run(text, lang, known, list(known.values()))
         label = self.prompts.messages["unverified"][lang].strip()
-        from ..answering.prose import cited_sentences
-
         # Only what the notes' passages say: a sentence with an unverified figure, or naming a place
         # or name that none of the passages it cites, their titles or their articles' main places
         # hold, is dropped.
         kept = [x for x in (_REPEATED.sub(r"\1", x) for x in cited_sentences(v.text))
-                if label not in x and not self._names_unbacked(x, lang, notes)]
+                if label not in x and _WORD.search(_MARKER.sub("", x)) and not self._names_unbacked(x, lang, notes)]
         return " ".join(kept), [c for c in v.checks if c.supported]
 
     def _names_unbacked(self, sentence: str, lang: str, notes: list[Note]) -> list[str]:

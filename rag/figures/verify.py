@@ -103,17 +103,19 @@ class FigureVerifier:
 
     def run(self, text: str, language: str, markers: Mapping[int, str], context: Sequence[str]) -> Verification:
         """`markers`: citation number -> passage id; `context`: passage ids shown to the model. A
-        figure found only in an uncited passage gets the next free marker, listed in `added`;
-        the caller's markers are never changed."""
+        figure found only in an uncited passage gets the next free marker, listed in `added`; one in
+        a marked sentence found only in a passage another sentence cites gets that passage's marker
+        after it. The caller's markers are never changed or removed."""
         markers = dict(markers)
         masked = _MARKER.sub(lambda m: " " * len(m.group()), text)
         edits: list[tuple[int, int, str]] = []
+        remarked: set[tuple[str, str]] = set()  # (sentence, passage) pairs given a marker below
         result = Verification(text)
         for m in parse_figures(masked):
             if _is_year(m):
                 continue
-            own = [markers[int(n)] for n in re.findall(r"\[(\d+)\]", _sentence_of(text, m.start))
-                   if int(n) in markers]
+            sentence = _sentence_of(text, m.start)
+            own = [markers[int(n)] for n in re.findall(r"\[(\d+)\]", sentence) if int(n) in markers]
             tiers = [own, [p for p in markers.values() if p not in own],
                      [p for p in context if p not in markers.values()]]
             check, replacement, pid, source = self._check(m, tiers, language)
@@ -125,6 +127,11 @@ class FigureVerifier:
                 markers[mark] = pid
                 result.added.append(Added(mark, pid, (source.sentence_start, source.sentence_end) if source else None))
                 replacement = (replacement or m.text) + f" [{mark}]"
+            elif check.supported and pid and own and pid not in own and (sentence, pid) not in remarked:
+                # Found in a passage another sentence cites: its marker joins this sentence, which
+                # would otherwise credit the figure to a passage that does not hold it.
+                remarked.add((sentence, pid))
+                replacement = (replacement or m.text) + f" [{next(k for k, v in markers.items() if v == pid)}]"
             if not check.supported:
                 replacement = m.text + self.label.get(language, self.label["en"])
             if replacement is not None and replacement != m.text:

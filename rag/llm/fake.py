@@ -2,7 +2,8 @@
 
 It picks the passage sentence that shares most tokens with the question and replies with that
 sentence and its marker, or NOT_FOUND when nothing overlaps. `script` replaces that with fixed
-replies, to test how the pipeline treats what a real model might say.
+replies, to test how the pipeline treats what a real model might say (a Generation in it: a reply
+with its finish reason, one cut at the token limit, say).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ _BLOCK = re.compile(r"^\[(\d+)\][^\n]*\n(.*?)(?=^\[\d+\]|\Z)", re.S | re.M)
 class FakeLLM:
     name = "fake"
 
-    def __init__(self, script: list[str] | None = None, min_overlap: int = 3, delay_s: float = 0.0):
+    def __init__(self, script: list[str | Generation] | None = None, min_overlap: int = 3, delay_s: float = 0.0):
         if delay_s < 0:
             raise ValueError("delay_s must be >= 0")
         self.script = list(script or [])
@@ -32,12 +33,13 @@ class FakeLLM:
     def chat(self, messages: list[dict], max_tokens: int, on_token: OnToken | None = None) -> Generation:
         self.calls.append(messages)
         time.sleep(self.delay_s)
-        text = self.script.pop(0) if self.script else self._answer(messages[-1]["content"])
+        reply = self.script.pop(0) if self.script else self._answer(messages[-1]["content"])
+        text, finish = (reply.text, reply.finish_reason) if isinstance(reply, Generation) else (reply, "stop")
         for piece in re.findall(r".{1,4}", text, re.S):
             if on_token:
                 on_token(piece)
         prompt = sum(len(m["content"]) for m in messages)
-        return Generation(text=text, prompt_tokens=prompt, completion_tokens=len(text), finish_reason="stop")
+        return Generation(text=text, prompt_tokens=prompt, completion_tokens=len(text), finish_reason=finish)
 
     @staticmethod
     def _note(user: str) -> str:
