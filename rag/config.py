@@ -147,6 +147,13 @@ class Config:
     brief_candidates: int = 16
     brief_per_doc: int = 3
     brief_note_tokens: int = 60
+    # The overview is the brief_overview_notes checked notes holding the table's leading figures
+    # (rag/brief/briefer.py), not a model's reduce step: over the 30 briefing checks at 0b60b7e the
+    # 1.5B model copied a note in 51 of its 78 overview sentences, restated a note's figure under a
+    # claim no passage makes in most of the rest, and took 20-35 s of a cached briefing's 29-45 s.
+    # brief_overview_model (RAG_BRIEF_OVERVIEW_MODEL=1) writes it with the model, for a larger one.
+    brief_overview_model: bool = False
+    brief_overview_notes: int = 3
     brief_overview_tokens: int = 160
     brief_figures: int = 15
     # A topic that names no place is scoped by its distinctive words (used by at most

@@ -47,7 +47,7 @@ def test_second_briefing_reuses_cached_notes(pipe):
     second = pipe.briefer().run(TOPIC + " 项目", "en")
     shared = {n.passage_id for n in first.notes} & {n.passage_id for n in second.notes}
     assert shared and all(n.cached for n in second.notes if n.passage_id in shared)
-    assert len(pipe.llm.calls) - calls == second.timings["notes_generated"] + 1  # + the overview
+    assert len(pipe.llm.calls) - calls == second.timings["notes_generated"]  # the overview makes no call
     assert first.timings["notes_generated"] > 0
     korean = pipe.briefer().run(TOPIC, "ko")  # notes are per language
     assert korean.timings["notes_cached"] == 0
@@ -136,8 +136,8 @@ def test_briefing_bench_times_a_cold_and_a_cached_run(built):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert float(cells[1]) >= 0 and float(cells[2]) >= 0 and int(cells[3]) > 0
     assert int(cells[4]) + int(cells[5]) > 0
-    # The cached run made one call (the overview); the cold one also one per passage.
-    assert len(llm.calls) == int(cells[3]) + 2
+    # The cold run made one call per passage, the cached one none (the overview is the lead notes).
+    assert len(llm.calls) == int(cells[3])
     assert pipe.config is config and not (config.cache_dir / "notes").exists()
 
 
@@ -171,12 +171,61 @@ def test_progress_names_the_steps(pipe):
     assert f"note 1 of {b.timings['passages']}" in steps[1]
 
 
+def test_overview_is_the_notes_holding_the_leading_key_figures_without_a_model_call(pipe):
+    calls = len(pipe.llm.calls)
+    b = pipe.briefer().run(TOPIC, "en")
+    assert len(pipe.llm.calls) - calls == b.timings["notes_generated"]
+    by_marker = {n.marker: n for n in b.notes}
+    lead = [by_marker[int(m)] for m in dict.fromkeys(re.findall(r"\[(\d+)\]", b.overview))]
+    assert 1 <= len(lead) <= pipe.config.brief_overview_notes
+    # Every sentence of a leading note, each with the note's marker.
+    assert b.overview == " ".join(f"{' '.join(x.split())} [{n.marker}]" for n in lead
+                                  for x in re.split(r"(?<=\.)\s+", re.sub(r"\[\d+\]", "", n.text).strip()))
+    noted = {n.passage_id for n in b.notes}
+    first = next(f for f in b.figures if f.passage_id in noted)  # the table's most salient noted figure
+    assert lead[0].passage_id == first.passage_id
+
+
+def test_overview_leaves_out_a_note_stating_only_figures_an_earlier_one_states(pipe):
+    from rag.brief.briefer import Note
+    from rag.types import FigureCheck
+
+    def note(marker, pid, text, value):
+        return Note(marker, pid, "d", "", f"{text} [{marker}]", False, [FigureCheck(value, value, "yuan", True, pid)])
+
+    notes = [note(1, "p1", "Signed 5 billion yuan.", "5000000000"),
+             note(2, "p2", "Deals reach 5 billion.", "5000000000"),
+             note(3, "p3", "Trade rose to 2 billion yuan. It had doubled.", "2000000000")]
+    text, checks = pipe.briefer()._lead_notes(notes, [])
+    # Each sentence of a lead note carries its marker.
+    assert text == "Signed 5 billion yuan. [1] Trade rose to 2 billion yuan. [3] It had doubled. [3]"
+    assert len(checks) == 2
+
+
+def test_model_overview_cut_after_a_leading_marker_credits_no_note_with_the_cut_sentence(pipe):
+    from rag.llm.base import Generation
+
+    first = pipe.briefer().run(TOPIC, "en")
+    (a, b_) = first.notes[:2]
+    text_a, text_b = (re.sub(r"\s*\[\d+\]$", "", n.text) for n in (a, b_))
+    # The model lists notes with their markers first, and the token limit cuts the third.
+    cut = f"[{a.marker}] {text_a}\n[{b_.marker}] {text_b}\n[{first.notes[2].marker}] Then the two sides agreed to"
+    pipe.llm.script = [Generation(cut, finish_reason="length")]
+    b = _model_overview(pipe).run(TOPIC, "en")
+    assert b.overview == f"{text_a} [{a.marker}] {text_b} [{b_.marker}]"
+
+
+def _model_overview(pipe):
+    """A briefer whose overview the model writes from the notes (brief_overview_model)."""
+    return pipe.briefer(pipe.config.replace(brief_overview_model=True))
+
+
 def test_overview_keeps_only_what_its_notes_passages_say(pipe):
-    first = pipe.briefer().run(TOPIC, "en")  # notes cached; the next run makes one call, the overview
+    first = _model_overview(pipe).run(TOPIC, "en")  # notes cached; the next run makes one call, the overview
     m = first.notes[0].marker
     kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
     pipe.llm.script = [f"Shanghai also joined the plan [{m}]. {kept} [{m}] [{m}]"]
-    b = pipe.briefer().run(TOPIC, "en")
+    b = _model_overview(pipe).run(TOPIC, "en")
     assert "Shanghai" not in b.overview  # a place none of the cited passages names
     assert b.overview == f"{kept} [{m}]"  # the repeated marker collapsed
 
@@ -184,36 +233,36 @@ def test_overview_keeps_only_what_its_notes_passages_say(pipe):
 def test_overview_drops_a_sentence_cut_at_the_token_limit(pipe):
     from rag.llm.base import Generation
 
-    first = pipe.briefer().run(TOPIC, "en")
+    first = _model_overview(pipe).run(TOPIC, "en")
     m = first.notes[0].marker
     kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
     cut = f"The plan was signed [{m}], and the two sides then agreed to"
     pipe.llm.script = [Generation(f"{kept} [{m}] {cut}", finish_reason="length")]
-    b = pipe.briefer().run(TOPIC, "en")
+    b = _model_overview(pipe).run(TOPIC, "en")
     assert b.overview == f"{kept} [{m}]", b.overview
 
 
 def test_overview_drops_a_sentence_that_is_only_a_date(pipe):
-    first = pipe.briefer().run(TOPIC, "en")
+    first = _model_overview(pipe).run(TOPIC, "en")
     m = first.notes[0].marker
     kept = re.sub(r"\s*\[\d+\]$", "", first.notes[0].text)
     pipe.llm.script = [f"{kept} [{m}] 2022-12-31, [{m}]"]
-    assert pipe.briefer().run(TOPIC, "en").overview == f"{kept} [{m}]"
+    assert _model_overview(pipe).run(TOPIC, "en").overview == f"{kept} [{m}]"
 
 
 def test_overview_prompt_lists_notes_without_their_article_dates(pipe):
-    b = pipe.briefer().run(TOPIC, "en")
+    b = _model_overview(pipe).run(TOPIC, "en")
     (prompt,) = [c[-1]["content"] for c in pipe.llm.calls if "Numbered notes" in c[-1]["content"]]
     assert b.notes and all(f"[{n.marker}] " in prompt for n in b.notes)
     assert not any(n.date and n.date in prompt for n in b.notes)  # the model took them for event dates
 
 
 def test_overview_figure_from_another_note_carries_that_note_s_marker(pipe):
-    first = pipe.briefer().run(TOPIC, "en")
+    first = _model_overview(pipe).run(TOPIC, "en")
     (a, fa), (b_, fb) = [(n, n.figures[0]) for n in first.notes if n.figures and n.figures[0].supported][:2]
     # The model states b's figure but cites a's note, which does not hold it.
     pipe.llm.script = [f"The plan counts {fb.text} [{a.marker}]."]
-    b = pipe.briefer().run(TOPIC, "en")
+    b = _model_overview(pipe).run(TOPIC, "en")
     assert f"[{b_.marker}]" in b.overview and f"[{a.marker}]" in b.overview, b.overview
 
 

@@ -1,8 +1,9 @@
-"""The briefing component: select passages, note each (cached), check figures, write an overview.
+"""The briefing component: select passages, note each (cached), check figures, lead with the notes
+that hold the key figures.
 
-The model is small and prefill is slow, so no prompt holds more than one passage (the map step)
-or the short notes (the reduce step). The figures table and conflicts come from the figures index,
-not from the model.
+The model is small and prefill is slow, so no prompt holds more than one passage (the map step).
+The overview is the leading checked notes; a model's reduce step over them is an option for larger
+models. The figures table and conflicts come from the figures index, not from the model.
 """
 from __future__ import annotations
 
@@ -273,9 +274,10 @@ class Briefer:
         if on_progress:
             on_progress(len(chosen), len(chosen), "writing the overview from the checked notes")
         t_map = time.perf_counter() - t0
-        overview, overview_checks = self._overview(topic, lang, notes)
-        notes.sort(key=lambda n: (n.date or "9999", n.marker))
         ranked = self._figure_table(selection)
+        overview, overview_checks = (self._overview(topic, lang, notes) if self.config.brief_overview_model
+                                     else self._lead_notes(notes, ranked))
+        notes.sort(key=lambda n: (n.date or "9999", n.marker))
         figures = ranked[:self.config.brief_figures]
         for f in figures:  # the table's figures cite their own sentences
             cite(f.passage_id, (f.sentence_start, f.sentence_end))
@@ -409,7 +411,32 @@ class Briefer:
         figs = self._of_doc.get(doc, [])
         return max(spans, key=lambda x: (sum(1 for f in figs if x[0] <= f.start < x[1]), -x[0]))
 
+    def _lead_notes(self, notes: list[Note], ranked: list[Figure]) -> tuple[str, list[FigureCheck]]:
+        """The overview as the brief_overview_notes notes holding the key-figures table's leading
+        figures, most salient first: notes the model wrote or the passage's own sentences before
+        those built from the figures index, and none whose figures an earlier one already states."""
+        rank: dict[str, int] = {}
+        for i, f in enumerate(ranked):
+            rank.setdefault(f.passage_id, i)
+        lead: list[Note] = []
+        stated: set[tuple[str, str]] = set()
+        for n in sorted(notes, key=lambda n: (n.kind == "figure", rank.get(n.passage_id, len(ranked)), n.marker)):
+            values = {(c.value, c.unit) for c in n.figures if c.supported}
+            if values and values <= stated:
+                continue  # a second source's note on the same figures
+            lead.append(n)
+            stated |= values
+            if len(lead) == self.config.brief_overview_notes:
+                break
+        # Each sentence of a note carries its marker: in the overview a note's first sentences
+        # would otherwise read as citing nothing.
+        text = " ".join(f"{' '.join(x.split())} [{n.marker}]" for n in lead
+                        for x in cited_sentences(_MARKER.sub("", n.text)))
+        return text, [c for n in lead for c in n.figures if c.supported]
+
     def _overview(self, topic, lang, notes: list[Note]) -> tuple[str, list[FigureCheck]]:
+        """The overview written by the model from the notes (brief_overview_model), every sentence
+        checked as notes are."""
         if not notes:
             return "", []
         # No article dates in the listing: the model opened every sentence with one ("2024年10月18日，…"),
@@ -420,11 +447,13 @@ class Briefer:
         gen = self.llm.chat([{"role": "system", "content": self.prompts.template("brief_note_system.txt").strip()},
                              {"role": "user", "content": user}], self.config.brief_overview_tokens)
         known = {n.marker: n.passage_id for n in notes}
-        raw = _finished(gen.text) if gen.finish_reason == "length" else gen.text
-        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", raw).strip()
+        text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", gen.text).strip()
+        text = _trailing_markers(text)
+        if gen.finish_reason == "length":  # after the markers are moved: "[3] cut off" is the cut sentence's
+            text = _finished(text)
         if not text or not _MARKER.search(text):
             return "", []
-        text = self._cite_unmarked(_trailing_markers(text), notes)
+        text = self._cite_unmarked(text, notes)
         v = self.verifier.run(text, lang, known, list(known.values()))
         label = self.prompts.messages["unverified"][lang].strip()
         # Only what the notes' passages say: a sentence with an unverified figure, or naming a place
