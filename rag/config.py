@@ -101,7 +101,10 @@ class Config:
     ask_source: bool = True
     # An answer citing a passage in another language: the model lists the names it translated, and
     # each whose source words a cited passage holds gets them in brackets (rag/answering/gloss.py).
-    gloss_names: bool = True
+    # Off: on 12 seed dev questions at 7d4e892 the 1.5B model answered the follow-up "NONE" every
+    # time, at about 2.2 s of prefill per answer (of a 22 s median); on ext-dev at c2faea7 2 of 155
+    # answers not drafted in their passages' language carried a bracketed name at all.
+    gloss_names: bool = False
     dense_attribution: bool = False
     # Citing by shared words and figures (rag/answering/citer.py): an unmarked sentence is cited to
     # a block sharing at least attribute_min (3 per figure, 1 per word); a marked one is re-cited
