@@ -202,6 +202,17 @@ def test_overview_leaves_out_a_note_stating_only_figures_an_earlier_one_states(p
     assert len(checks) == 2
 
 
+def test_overview_puts_a_note_with_figures_before_one_without(pipe):
+    from rag.brief.briefer import Note
+    from rag.types import FigureCheck
+
+    vague = Note(1, "p1", "d", "", "The passage reports on the successful partnership. [1]", False)
+    figure = Note(2, "p2", "d", "", "Reported figure (Lanport): 52 tonnes (52吨). [2]", False,
+                  [FigureCheck("52吨", "52", "tonnes", True, "p2")], kind="figure")
+    text, _ = pipe.briefer()._lead_notes([vague, figure], [])
+    assert text.index("[2]") < text.index("[1]")
+
+
 def test_model_overview_cut_after_a_leading_marker_credits_no_note_with_the_cut_sentence(pipe):
     from rag.llm.base import Generation
 

@@ -413,19 +413,26 @@ class Briefer:
 
     def _lead_notes(self, notes: list[Note], ranked: list[Figure]) -> tuple[str, list[FigureCheck]]:
         """The overview as the brief_overview_notes notes holding the key-figures table's leading
-        figures, most salient first: notes the model wrote or the passage's own sentences before
-        those built from the figures index, and none whose figures an earlier one already states."""
+        figures, most salient first, then notes with other figures (a note with none, "The passage
+        reports on the successful partnership…", says least), and none whose figures an earlier one
+        already states; at equal rank the model's or the passage's own sentence before a note built
+        from the figures index."""
         rank: dict[str, int] = {}
         for i, f in enumerate(ranked):
             rank.setdefault(f.passage_id, i)
+
+        def values(n: Note) -> set[tuple[str, str]]:
+            return {(c.value, c.unit) for c in n.figures if c.supported}
+
         lead: list[Note] = []
         stated: set[tuple[str, str]] = set()
-        for n in sorted(notes, key=lambda n: (n.kind == "figure", rank.get(n.passage_id, len(ranked)), n.marker)):
-            values = {(c.value, c.unit) for c in n.figures if c.supported}
-            if values and values <= stated:
+        order = sorted(notes, key=lambda n: (rank.get(n.passage_id, len(ranked)), not values(n), n.kind == "figure",
+                                             n.marker))
+        for n in order:
+            if values(n) and values(n) <= stated:
                 continue  # a second source's note on the same figures
             lead.append(n)
-            stated |= values
+            stated |= values(n)
             if len(lead) == self.config.brief_overview_notes:
                 break
         # Each sentence of a note carries its marker: in the overview a note's first sentences
