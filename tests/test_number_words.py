@@ -65,3 +65,31 @@ def test_a_figure_held_by_a_passage_another_sentence_cites_gets_that_marker():
                      [first.id, second.id])
     assert v.all_supported and not v.added
     assert v.text == "游客达到3000人 [1]。展会签约17个项目 [2] [1]。"
+
+
+QUALIFIED = {"en": {"nearly": "nearly {figure}", "over": "over {figure}"},
+             "zh": {"nearly": "近{figure}"}, "ko": {"over": "{figure} 이상"}}
+
+
+def _qualified_verifier(text: str, lang: str) -> tuple[FigureVerifier, str]:
+    p = Passage("d#0-x", "d", 0, 0, len(text), text, lang, "t", "", "x", sentences=[(0, len(text))])
+    article = Article("d", text, "", lang, "t", False, "", False, "", "utf-8")
+    return FigureVerifier(extract_figures({"d": article}, [p]), {p.id: p}, {"d": text},
+                          {"en": " (unverified)"}, QUALIFIED), p.id
+
+
+@pytest.mark.parametrize("source, answer, lang, shown", [
+    ("海港签约额近5000亿元。", "海港签约额为5000亿元 [1]。", "zh", "海港签约额为近5000亿元 [1]。"),
+    ("海港签约额近5000亿元。", "Deals reached 5000亿元 [1].", "en", "Deals reached nearly 5000亿元 [1]."),
+    ("행사에 300여명이 참가했다.", "행사에 300명이 참가했다 [1].", "ko", "행사에 300명 이상이 참가했다 [1]."),
+])
+def test_a_qualifier_the_answer_dropped_is_put_back(source, answer, lang, shown):
+    verifier, pid = _qualified_verifier(source, lang)
+    v = verifier.run(answer, lang, {1: pid}, [pid])
+    assert v.all_supported and v.text == shown
+
+
+def test_an_answer_keeping_the_qualifier_is_left_as_it_is():
+    verifier, pid = _qualified_verifier("海港签约额近5000亿元。", "zh")
+    v = verifier.run("海港签约额接近5000亿元 [1]。", "zh", {1: pid}, [pid])
+    assert v.all_supported and v.text == "海港签约额接近5000亿元 [1]。"

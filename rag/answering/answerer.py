@@ -78,7 +78,8 @@ class Answerer:
         self.mapper = CitationMapper(articles, self.passages, similarity if config.dense_attribution else None,
                                      config.relevance_min, config.attribute_min, config.remark_ratio, similarity)
         self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
-                                                     self.prompts.messages["unverified"]),
+                                                     self.prompts.messages["unverified"],
+                                                     self.prompts.messages["qualified"]),
                                       figure_list or [], conflicts or [], self.prompts) if passages else None)
         grounding = (GroundingCheck(articles, retriever.term_shares, config.grounding_share_max)
                      if config.grounding_missing_max < 1 else None)

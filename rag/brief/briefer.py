@@ -149,7 +149,7 @@ class Briefer:
         self.conflicts = conflicts
         self.prompts = prompts or Prompts(config.prompts_dir)
         self.verifier = FigureVerifier(figures, self.passages, {d: a.text for d, a in articles.items()},
-                                       self.prompts.messages["unverified"])
+                                       self.prompts.messages["unverified"], self.prompts.messages["qualified"])
         note_prompt = "".join(self.prompts.template(f"{x}.txt")  # a note may be a translation
                               for x in ("brief_note_system", "brief_note_user", "translate_sentence_system",
                                         "translate_sentence_user"))
@@ -341,7 +341,7 @@ class Briefer:
         if not figs:
             return None
         f = min(figs, key=lambda x: (_NOTE_UNITS.index(x.unit), x.start))
-        value = FigureVerifier.render(f, lang)
+        value = self.verifier.with_qualifier(FigureVerifier.render(f, lang), f.qualifier, lang)
         # Period labels ("by end-2022") are English; other languages get the as-of date.
         when = (f.period if lang == "en" else "") or (self.prompts.message("as_of", lang, date=f.as_of)
                                                       if f.as_of else "")

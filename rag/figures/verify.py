@@ -80,10 +80,13 @@ def _is_year(m: Mention) -> bool:
 
 class FigureVerifier:
     def __init__(self, figures: list[Figure], passages: dict[str, Passage], article_texts: dict[str, str],
-                 unverified_label: dict[str, str]):
+                 unverified_label: dict[str, str], qualified: Mapping[str, Mapping[str, str]] | None = None):
+        """`qualified`: per language, how a figure is written with the source's qualifier ("nearly
+        {figure}"); without it a dropped qualifier stays dropped."""
         self.passages = passages
         self.texts = article_texts
         self.label = unverified_label
+        self.qualified = qualified or {}
         self.by_passage: dict[str, list[Figure]] = {pid: [] for pid in passages}
         spans: dict[str, list[Passage]] = {}
         for p in passages.values():
@@ -119,6 +122,9 @@ class FigureVerifier:
             tiers = [own, [p for p in markers.values() if p not in own],
                      [p for p in context if p not in markers.values()]]
             check, replacement, pid, source = self._check(m, tiers, language)
+            if check.supported and source is not None and source.qualifier and not m.qualifier:
+                # 近5000亿 written as "500 billion": the value is the source's, the claim is not.
+                replacement = self.with_qualifier(replacement or m.text, source.qualifier, language)
             result.checks.append(check)
             if source is not None:
                 result.supporting.add(source.id)
@@ -191,6 +197,11 @@ class FigureVerifier:
                         word = FigureCheck(m.text, value, m.unit, True, pid, value, note="written as a word")
                         return word, None, pid, None
         return FigureCheck(m.text, value, m.unit, False, note="no cited passage has this figure"), None, None, None
+
+    def with_qualifier(self, text: str, qualifier: str, lang: str) -> str:
+        """`text` (a figure) with `qualifier` (nearly, over, about) in `lang`'s words."""
+        form = self.qualified.get(lang, {}).get(qualifier)
+        return form.format(figure=text) if form else text
 
     @staticmethod
     def render(f: Figure, lang: str) -> str:
