@@ -20,7 +20,7 @@ from ..config import Config
 from ..errors import BadInput
 from ..figures.conflicts import conflicts_for
 from ..figures.context import entities_in, main_entities, passage_places
-from ..figures.render import english_amount
+from ..figures.render import english_amount, with_qualifier
 from ..figures.verify import FigureVerifier
 from ..llm.base import ChatModel
 from ..prompts import Prompts
@@ -341,7 +341,7 @@ class Briefer:
         if not figs:
             return None
         f = min(figs, key=lambda x: (_NOTE_UNITS.index(x.unit), x.start))
-        value = self.verifier.with_qualifier(FigureVerifier.render(f, lang), f.qualifier, lang)
+        value = with_qualifier(FigureVerifier.render(f, lang), f.qualifier, self.prompts.messages["qualified"][lang])
         # Period labels ("by end-2022") are English; other languages get the as-of date.
         when = (f.period if lang == "en" else "") or (self.prompts.message("as_of", lang, date=f.as_of)
                                                       if f.as_of else "")
@@ -421,18 +421,16 @@ class Briefer:
         for i, f in enumerate(ranked):
             rank.setdefault(f.passage_id, i)
 
-        def values(n: Note) -> set[tuple[str, str]]:
-            return {(c.value, c.unit) for c in n.figures if c.supported}
-
+        values = {n.marker: {(c.value, c.unit) for c in n.figures if c.supported} for n in notes}
         lead: list[Note] = []
         stated: set[tuple[str, str]] = set()
-        order = sorted(notes, key=lambda n: (rank.get(n.passage_id, len(ranked)), not values(n), n.kind == "figure",
-                                             n.marker))
+        order = sorted(notes, key=lambda n: (rank.get(n.passage_id, len(ranked)), not values[n.marker],
+                                             n.kind == "figure", n.marker))
         for n in order:
-            if values(n) and values(n) <= stated:
+            if values[n.marker] and values[n.marker] <= stated:
                 continue  # a second source's note on the same figures
             lead.append(n)
-            stated |= values(n)
+            stated |= values[n.marker]
             if len(lead) == self.config.brief_overview_notes:
                 break
         # Each sentence of a note carries its marker: in the overview a note's first sentences

@@ -79,6 +79,14 @@ _FOREIGN = {"en": re.compile(r"[\u4e00-\u9fff\uac00-\ud7a3]"), "zh": re.compile(
             "ko": re.compile(r"[\u4e00-\u9fff]")}
 
 
+def with_qualifier(text: str, qualifier: str, forms: Mapping[str, str]) -> str:
+    """`text` (a figure) with `qualifier` (nearly, over, about) in one language's words: `forms`
+    maps each qualifier to its pattern ("nearly {figure}", "{figure} 이상"; `qualified` in
+    prompts/messages.json). Unchanged for no qualifier, or one `forms` lacks."""
+    form = forms.get(qualifier) if qualifier else None
+    return form.format(figure=text) if form else text
+
+
 def gloss_figures(text: str, lang: str, with_source: bool = True, units: Mapping[str, str] | None = None) -> str:
     """Each figure the answer quotes in another language's words, written in `lang` with the
     source's own words after it: '4901亿元' in English becomes '490.1 billion yuan (4901亿元)', in

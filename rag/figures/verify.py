@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ..types import Figure, FigureCheck, Passage
 from .parse import UNIT_CLASS, Mention, digits, numbers, parse_figures, spelled_numbers, units_of
-from .render import _plain, english_amount, format_value
+from .render import _plain, english_amount, format_value, with_qualifier
 
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
@@ -124,7 +124,8 @@ class FigureVerifier:
             check, replacement, pid, source = self._check(m, tiers, language)
             if check.supported and source is not None and source.qualifier and not m.qualifier:
                 # 近5000亿 written as "500 billion": the value is the source's, the claim is not.
-                replacement = self.with_qualifier(replacement or m.text, source.qualifier, language)
+                replacement = with_qualifier(replacement or m.text, source.qualifier,
+                                             self.qualified.get(language, {}))
             result.checks.append(check)
             if source is not None:
                 result.supporting.add(source.id)
@@ -197,11 +198,6 @@ class FigureVerifier:
                         word = FigureCheck(m.text, value, m.unit, True, pid, value, note="written as a word")
                         return word, None, pid, None
         return FigureCheck(m.text, value, m.unit, False, note="no cited passage has this figure"), None, None, None
-
-    def with_qualifier(self, text: str, qualifier: str, lang: str) -> str:
-        """`text` (a figure) with `qualifier` (nearly, over, about) in `lang`'s words."""
-        form = self.qualified.get(lang, {}).get(qualifier)
-        return form.format(figure=text) if form else text
 
     @staticmethod
     def render(f: Figure, lang: str) -> str:
