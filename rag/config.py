@@ -112,6 +112,11 @@ class Config:
     # the re-citing rule is unmeasured on its own (README, "How it works").
     attribute_min: int = 3
     remark_ratio: float = 3.0
+    # A date the answer took from one source sentence for a claim another makes is rewritten from
+    # the sentence sharing date_claim_margin more of the claim's words (date_claim_min in all)
+    # (rag/figures/date_check.py). Set by hand, checked offline on a full ext-dev run's answers.
+    date_claim_margin: int = 2
+    date_claim_min: int = 3
     # A question none of whose shown passages is in its language is answered in theirs, then each
     # sentence translated with the source's words kept in brackets (rag/answering/answerer.py). On
     # ext-dev's 63 English questions (all on Chinese passages): see README, "How it works".

@@ -119,7 +119,9 @@ class Answer:
     retrieved: list[Hit] = field(default_factory=list)
     figures: list[FigureCheck] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    confidence: str = "high"  # "low" when a figure could not be verified or no cited sentence is about the question
+    dates: list[DateCheck] = field(default_factory=list)
+    # "low" when a figure or date could not be verified or no cited sentence is about the question
+    confidence: str = "high"
     refocused: bool = False  # answered again from the one sentence whose figure fits the question best
     relevance: float | None = None  # best e5 cosine of the question to a cited sentence
     relevant: bool = True  # that cosine reached relevance_min (or there was none to check)
@@ -146,6 +148,7 @@ class Answer:
             },
             "model": self.model,
             "figures": [asdict(f) for f in self.figures],
+            "dates": [asdict(d) for d in self.dates],
             "conflicts": [asdict(c) for c in self.conflicts],
             "confidence": self.confidence,
             "relevance": None if self.relevance is None else round(self.relevance, 4),
@@ -200,6 +203,16 @@ class FigureCheck:
     source_text: str = ""  # that figure as the source writes it
     repaired_from: str = ""  # what the model wrote, when the figure was rewritten from the source
     note: str = ""  # why it is unsupported, or what was repaired
+
+
+@dataclass
+class DateCheck:
+    """One date in an answer, checked against the passages it cites (rag/figures/date_check.py)."""
+
+    text: str  # as the answer wrote it
+    key: str  # 1756-05: the answer's precision
+    supported: bool
+    repaired: str = ""  # the source's date written in its place, "" when left as it was
 
 
 @dataclass

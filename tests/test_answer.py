@@ -5,7 +5,7 @@ from rag.errors import BadInput
 from rag.llm.fake import FakeLLM
 from rag.pipeline import Pipeline
 
-KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts",
+KEYS = {"question", "answer", "language", "abstained", "citations", "timings", "model", "figures", "conflicts", "dates",
         "confidence", "relevance", "refocused", "abstain_reason", "translated_from",
         "question_translation"}
 CITE_KEYS = {"marker", "doc", "title", "date", "passage_id", "start", "end", "quote", "page"}

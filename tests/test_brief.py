@@ -332,3 +332,17 @@ def test_a_figure_note_names_the_measure_in_the_source_s_language_only(tiny_corp
     assert note is not None and "52" in note[0]
     # Another language's measure words, cut from their clause, are no label; the quote shows them.
     assert ("처리량" in note[0]) is labelled, note[0]
+
+
+def test_the_key_figures_table_keeps_the_sources_qualifier(tiny_corpus):
+    from rag.brief.render import to_html
+
+    doc = ("温州招商简报\n\n发布时间:2024-03-01 09:00:00\n\n"
+           "温州市全年签约总额近800亿元，新开工招商项目45个。\n")
+    pipe = tiny_corpus({"wz.txt": doc})
+    b = pipe.briefer().run("温州 签约总额", "en")
+    assert any(f.qualifier == "nearly" for f in b.figures)
+    prompts = Prompts(pipe.config.prompts_dir)
+    for text in (to_markdown(b, prompts), to_html(b, prompts)):
+        assert "nearly 80 billion yuan" in text  # not a bare, rounder-sounding 80 billion
+        assert "nearly 45" not in text  # an exact figure stays exact

@@ -57,3 +57,14 @@ def test_generated_figures_survive_chunking(figs):
     joined = "\n".join(p.text for p in chunk(art, max_chars=120, min_chars=30))
     for a, b, u in figs:
         assert f"{a}.{b:02d}{u}" in joined
+
+
+def test_a_title_does_not_run_on_past_its_dateline():
+    from rag.ingest.clean import body_spans
+
+    text = ("专题|港口合作,两市携手焕发新活力\n\n发布时间:2031-07-14 09:00:00\n\n"
+            "编者按:两市持续深化合作,共同谱写新篇章。\n\n截至2030年,甲市已派出120名干\n\n部赴乙市学习。\n")
+    sents = [s.text(text) for s in split(text, body_spans(text))]
+    assert sents[0] == "专题|港口合作,两市携手焕发新活力"  # not joined to the editor's note below
+    assert sents[1].startswith("编者按:")
+    assert "截至2030年,甲市已派出120名干部赴乙市学习。" in sents  # a layout break is still rejoined

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from .. import figures
 from ..config import Config
+from ..figures.date_check import DateVerifier
 from ..figures.focus import FigureFocus
 from ..figures.verify import FigureVerifier
 from ..ingest import lang as langid
@@ -80,7 +81,10 @@ class Answerer:
         self.checker = (FigureChecker(FigureVerifier(figure_list or [], self.passages, focus.texts,
                                                      self.prompts.messages["unverified"],
                                                      self.prompts.messages["qualified"]),
-                                      figure_list or [], conflicts or [], self.prompts) if passages else None)
+                                      figure_list or [], conflicts or [], self.prompts,
+                                      DateVerifier(self.passages, focus.texts, config.date_claim_margin,
+                                                   config.date_claim_min))
+                        if passages else None)
         grounding = (GroundingCheck(articles, retriever.term_shares, config.grounding_share_max)
                      if config.grounding_missing_max < 1 else None)
         self.guard = AnswerGuard(self.prompts, articles, self.passages, focus, grounding, config.grounding_missing_max)
@@ -185,12 +189,14 @@ class Answerer:
                 text = self.glosser.run(draft.messages, draft.raw, text, [p.text for p in cited], ask.timings).text
             text = figures.gloss_figures(text, lang, units=_source_units(draft))
         ask.timings.total_s = time.perf_counter() - t0
-        # "high" needs every figure found in its passage and a cited sentence about the question:
-        # a figure that is in its source but answers another question is the commonest wrong answer.
+        # "high" needs every figure and date found in its passage and a cited sentence about the
+        # question: a figure that is in its source but answers another question is the commonest wrong answer.
         relevant = relevance is None or relevance >= self.config.relevance_min
-        confidence = "high" if all(c.supported for c in draft.checks) and relevant else "low"
+        verified = all(c.supported for c in draft.checks) and all(d.supported for d in draft.dates)
+        confidence = "high" if verified and relevant else "low"
         return Answer(query.text, text, lang, False, draft.citations, ask.timings, self.llm.name,
-                      context.result.hits, figures=draft.checks, conflicts=draft.conflicts, confidence=confidence,
+                      context.result.hits, figures=draft.checks, conflicts=draft.conflicts, dates=draft.dates,
+                      confidence=confidence,
                       refocused=draft.refocused, relevance=relevance, relevant=relevant,
                       translated_from=translated_from, question_translation=ask.query.translation)
 
@@ -298,7 +304,7 @@ class Answerer:
         if verdict.abstain:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,
-                     checked.conflicts, checked.supporting, messages=messages, raw=gen.text)
+                     checked.conflicts, checked.supporting, checked.dates, messages=messages, raw=gen.text)
 
     def _sourced(self, ask: _Ask, messages: list[dict], raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """An unmarked answer marked with the passage the model names for it (None: none shown)."""

@@ -9,10 +9,11 @@ from .. import figures
 from ..citations import CitationList
 from ..figures.conflicts import conflicts_for
 from ..figures.context import with_provinces
+from ..figures.date_check import DateVerifier
 from ..figures.measure import named_in
 from ..figures.verify import FigureVerifier
 from ..prompts import Prompts
-from ..types import Conflict, ConflictValue, Figure, FigureCheck
+from ..types import Conflict, ConflictValue, DateCheck, Figure, FigureCheck
 from .query import Query
 
 
@@ -23,12 +24,14 @@ class Checked:
     conflicts: list[Conflict] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)  # ids of the source figures the answer uses
     figures: list[Figure] = field(default_factory=list)  # those figures
+    dates: list[DateCheck] = field(default_factory=list)  # the answer's dates, checked like its figures
 
 
 class FigureChecker:
     def __init__(self, verifier: FigureVerifier, figure_list: list[Figure], conflicts: list[Conflict],
-                 prompts: Prompts):
+                 prompts: Prompts, dates: DateVerifier | None = None):
         self.verifier = verifier
+        self.dates = dates
         self.figure_by_id = {f.id: f for f in figure_list}
         self.conflicts = conflicts
         self.prompts = prompts
@@ -46,12 +49,15 @@ class FigureChecker:
         # Also every conflict on the asked measure and places: "Guangzhou items handled in Qiqihar"
         # names both cities either way round, so both directions are shown, the model's own first.
         found += [c for c in self.asked_conflicts(query) if c not in found]
-        out = v.text
+        out, dated = v.text, []
+        if self.dates is not None:  # the answer's own words: conflict notes give article dates
+            d = self.dates.run(out, list(cites.markers.values()), query.text)
+            out, dated = d.text, d.checks
         notes = [self.note(c, lang, cites) for c in found]
         if notes:
             out = out.rstrip() + "\n\n" + "\n".join(notes)
         figs = [self.figure_by_id[i] for i in v.supporting if i in self.figure_by_id]
-        return Checked(out, v.checks, found, v.supporting, figs)
+        return Checked(out, v.checks, found, v.supporting, figs, dated)
 
     def asked_conflicts(self, query: Query) -> list[Conflict]:
         """Conflicts on a measure the question names in its words, about the places it names."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..figures.focus import Candidate
 from ..figures.leads import REFOCUS_MIN, focus_set
 from ..ingest import lang as langid
-from ..types import Citation, Conflict, FigureCheck
+from ..types import Citation, Conflict, DateCheck, FigureCheck
 from .context import Context, ContextBlock, blocks_for
 from .prose import other_language
 
@@ -30,6 +30,7 @@ class Draft:
     checks: list[FigureCheck] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     supporting: set[str] = field(default_factory=set)
+    dates: list[DateCheck] = field(default_factory=list)
     reason: str = ""  # why it abstains (AnswerGuard's REASONS); "" when it answers
     refocused: bool = False
     messages: list[dict] = field(default_factory=list)  # the prompt it answered

@@ -6,7 +6,7 @@ import re
 import time
 from decimal import Decimal
 
-from ..figures.render import format_value
+from ..figures.render import format_value, with_qualifier
 from ..prompts import Prompts
 from .briefer import Briefing
 
@@ -41,9 +41,11 @@ def _when(prompts: Prompts, lang: str, f) -> str:
     return prompts.message("as_of", lang, date=f.as_of) if f.as_of else ""
 
 
-def _value(f, lang: str) -> str:
-    """The normalised value in the briefing's language (4901亿元 / 4901억원 / 490.1 billion yuan)."""
-    return format_value(Decimal(f.value), f.unit, lang)
+def _value(prompts: Prompts, f, lang: str) -> str:
+    """The normalised value in the briefing's language (4901亿元 / 4901억원 / 490.1 billion yuan),
+    with the source's qualifier (近5000亿 is "nearly 500 billion yuan", not a round 500 billion)."""
+    return with_qualifier(format_value(Decimal(f.value), f.unit, lang), f.qualifier,
+                          prompts.messages["qualified"][lang])
 
 
 def _source_line(prompts: Prompts, lang: str, s: dict) -> str:
@@ -74,7 +76,7 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
             f"| {_t(prompts, L, 'figure')} | {_t(prompts, L, 'normalised')} | {_t(prompts, L, 'period')} | "
             f"{_t(prompts, L, 'source')} |", "|---|---|---|---|"]
     for f in b.figures:
-        out.append(f"| {f.text} | {_value(f, L)} | {_when(prompts, L, f)} | "
+        out.append(f"| {f.text} | {_value(prompts, f, L)} | {_when(prompts, L, f)} | "
                    f"[{_marker_of(b, f.passage_id) or '?'}] {f.doc} |")
     if b.conflicts:
         out += ["", f"## {_t(prompts, L, 'conflicts')}", ""]
@@ -100,7 +102,7 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
     def linked(text: str) -> str:
         return _MARK.sub(lambda m: f'<a href="#c{m.group(1)}">[{m.group(1)}]</a>', esc(text))
 
-    rows = "".join(f"<tr><td>{esc(f.text)}</td><td>{esc(_value(f, L))}</td>"
+    rows = "".join(f"<tr><td>{esc(f.text)}</td><td>{esc(_value(prompts, f, L))}</td>"
                    f"<td>{esc(_when(prompts, L, f))}</td>"
                    f"<td>{linked(f'[{_marker_of(b, f.passage_id)}]')} {esc(f.doc)}</td></tr>"
                    for f in b.figures)

@@ -39,6 +39,13 @@ def is_chrome(line: str, min_letters: int = 2) -> bool:
     s = line.strip()
     if len(LETTER.findall(s)) < min_letters:
         return True  # "0", "......", stray numbers
+    return is_furniture(s)
+
+
+def is_furniture(line: str) -> bool:
+    """A page-furniture line (发布时间:…, 편집/기자:…, 클릭): chrome by its words, not layout debris
+    such as a page number, which may fall inside a sentence that layout broke."""
+    s = line.strip()
     return any(p.search(s) for p in _CHROME) and len(s) < 120
 
 

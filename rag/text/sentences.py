@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ingest.clean import continues, is_chrome
+from ..ingest.clean import continues, is_chrome, is_furniture
 
 _CLOSERS = "”’\"』」）)】]》"
 _TERMINAL = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,}|\.(?!\d))[" + re.escape(_CLOSERS) + r"]*")
@@ -77,9 +77,11 @@ def split(text: str, spans: list[tuple[int, int]]) -> list[Sentence]:
     for i, (ps, pe) in enumerate(spans):
         nxt = spans[i + 1] if i + 1 < len(spans) else None
         heading = is_heading(text, (ps, pe))
-        # A heading-like line broke mid-sentence only if it reads like a clause ("截至2020年,…名干").
+        # A heading-like line broke mid-sentence only if it reads like a clause ("截至2020年,…名干");
+        # none did where a furniture line (发布时间:…) stands between: a title and its dateline end there.
         broken = (nxt is not None and not is_heading(text, nxt) and (not heading or _CLAUSE.search(text[ps:pe]))
-                  and continues(text[ps:pe], text[nxt[0]:nxt[1]]))
+                  and continues(text[ps:pe], text[nxt[0]:nxt[1]])
+                  and not any(is_furniture(line) for line in text[pe:nxt[0]].splitlines()))
         if not carry and not broken and heading:
             out.append(Sentence([(ps, pe)], section=True))
             continue
