@@ -19,7 +19,7 @@ from .ingest.fetch import is_url
 from .text.bridge import AliasTable
 from .types import Article
 
-CHUNKING_VERSION = 2  # bump whenever chunking output changes: forces a rebuild
+CHUNKING_VERSION = 3  # bump whenever chunking output changes: forces a rebuild
 
 
 @dataclass
