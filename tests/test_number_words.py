@@ -93,3 +93,19 @@ def test_an_answer_keeping_the_qualifier_is_left_as_it_is():
     verifier, pid = _qualified_verifier("海港签约额近5000亿元。", "zh")
     v = verifier.run("海港签约额接近5000亿元 [1]。", "zh", {1: pid}, [pid])
     assert v.all_supported and v.text == "海港签约额接近5000亿元 [1]。"
+
+
+@pytest.mark.parametrize("answer", ["The total investment was 417.25 billion won [1].",  # and ten times too much
+                                    "The total investment was 41.725 billion won [1]."])
+def test_a_sources_bare_won_read_as_the_other_currency_is_written_as_the_source_has_it(answer):
+    shown = "The total investment was 41.725 billion yuan (417.25억원) [1]."
+    from rag.types import Figure
+
+    text = "32개 항목의 총투자는 417.25억원이다."
+    p = Passage("d#0-x", "d", 0, 0, len(text), text, "ko", "t", "", "x", sentences=[(0, len(text))])
+    start = text.index("417.25")
+    # A Yanbian paper's 원 is yuan (decided per article at index time).
+    f = Figure("d@1", "417.25억원", "41725000000", "yuan", "", "", "", "총투자", [], False, [], "d", p.id,
+               start, start + 9, 0, len(text), "", "ko")
+    v = FigureVerifier([f], {p.id: p}, {"d": text}, {"en": " (unverified)"}).run(answer, "en", {1: p.id}, [p.id])
+    assert v.all_supported and v.text == shown

@@ -52,9 +52,16 @@ def units_compatible(a: str, b: str) -> bool:
     return ca == cb or {ca, cb} == {"people", "person-times"}
 
 
-def _fits(m: Mention, unit: str) -> bool:
+def _fits(m: Mention, f: Figure) -> bool:
     """Whether an answer's figure may be in the source figure's unit (its 원 may be won or yuan)."""
-    return any(units_compatible(u, unit) for u in units_of(m))
+    return any(units_compatible(u, f.unit) for u in units_of(m)) or _other_won(m, f)
+
+
+def _other_won(m: Mention, f: Figure) -> bool:
+    """The source's bare 원 read as the other currency: "289.36 billion won" for a Yanbian paper's
+    289.36억원 (yuan there), or 위안 for a Seoul paper's. The value decides; the source's currency is
+    written back (render)."""
+    return {m.unit, f.unit} == {"yuan", "won"} and "원" in f.text
 
 
 def _power_of_ten(a: Decimal, b: Decimal) -> bool:
@@ -161,14 +168,18 @@ class FigureVerifier:
         for tier in tiers:
             for pid in tier:
                 for f in self.by_passage.get(pid, []):
-                    if Decimal(f.value) == m.value and _fits(m, f.unit):
+                    if Decimal(f.value) == m.value and _fits(m, f):
+                        if _other_won(m, f):
+                            fixed = self.render(f, lang)
+                            return (FigureCheck(fixed, f.value, f.unit, True, pid, f.text, repaired_from=m.text,
+                                                note="currency written as the source has it"), fixed, pid, f)
                         return FigureCheck(m.text, value, f.unit or m.unit, True, pid, f.text), None, pid, f
         # Repairs: a scale slip (5000亿 -> "5000 billion") or a rounding (4901亿 -> 5000亿).
         for tier in tiers:
             best: tuple[Decimal | int, Figure, str, str] | None = None
             for pid in tier:
                 for f in self.by_passage.get(pid, []):
-                    if not _fits(m, f.unit):
+                    if not _fits(m, f):
                         continue
                     fv = Decimal(f.value)
                     # Same digits, wrong power of ten: 49억 6000만 read as "49.6 billion". Only for amounts
