@@ -259,6 +259,21 @@ def test_a_sentence_that_echoes_the_question_is_dropped(raw, expected):
     assert drop_echoed_questions(raw) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("According to passage [1], the bridge opened in 1901.", "The bridge opened in 1901. [1]"),
+    ("According to the first paragraph, the bridge opened in 1901. [1]", "The bridge opened in 1901. [1]"),
+    ("大桥很长。[1] 根据第1段，大桥于1901年通车。[1]", "大桥很长。[1] 大桥于1901年通车。[1]"),
+    ("根据 passages [1] and [2], the bridge opened in 1901.", "The bridge opened in 1901. [1][2]"),
+    ("다리는 1901년에 개통되었다. 이는 passage [1]에서 확인할 수 있습니다.", "다리는 1901년에 개통되었다. [1]"),
+    ("It opened in 1901, according to passage [1].", "It opened in 1901, according to passage [1]."),  # not a lead
+    ("According to passage [1], .", "According to passage [1], ."),  # nothing else to say
+])
+def test_a_phrase_pointing_at_the_passage_is_dropped_and_its_markers_kept(raw, expected):
+    from rag.answering.prose import drop_source_references
+
+    assert drop_source_references(raw) == expected
+
+
 HARBOUR = ("Harbour report\n\nThe old harbour of Norrvik opened in 1850 with four piers. "
            "Its lighthouse was rebuilt in 1911 after a storm.\n")
 

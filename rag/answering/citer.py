@@ -11,7 +11,15 @@ from ..sentences_dense import SentenceSimilarity
 from ..text.tokenize import tokens
 from ..types import Article, Citation, Passage
 from .context import ContextBlock, block_text
-from .prose import MARKER, NOT_FOUND, claims, drop_echoed_questions, other_language, split_sentences
+from .prose import (
+    MARKER,
+    NOT_FOUND,
+    claims,
+    drop_echoed_questions,
+    drop_source_references,
+    other_language,
+    split_sentences,
+)
 
 _MARKER_RUN = re.compile(r"(?:\s*[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】])+")  # MARKER, one or more
 
@@ -54,7 +62,7 @@ class CitationMapper:
         text = raw.strip()
         if not text or NOT_FOUND in text.upper().replace(" ", "_"):
             return None
-        text = drop_echoed_questions(text)
+        text = drop_source_references(drop_echoed_questions(text))
         by_marker = {b.marker: b for b in blocks}
         text = self._remarked(text, blocks)
         order: list[int] = []

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from .. import figures
 from ..figures.parse import parse_figures
@@ -84,6 +86,51 @@ def drop_echoed_questions(text: str) -> str:
     kept = [b + m for b, m in sentences
             if not question(b) or figures.numbers(b) - figures.numbers(rest)]
     out = "".join(kept).strip()
+    return out if re.search(r"\w", MARKER.sub("", out)) else text
+
+
+_REFERENCES = Path(__file__).resolve().parents[1] / "data" / "source_references.tsv"
+_ONE_MARKER = r"[\[【]\s*\d+\s*[\]】]"
+
+
+@cache
+def _references() -> tuple[re.Pattern, re.Pattern]:
+    """The lead phrases and whole sentences of rag/data/source_references.tsv, one pattern each."""
+    kinds: dict[str, list[str]] = {"lead": [], "sentence": []}
+    for line in _REFERENCES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, pattern = line.split("\t", 1)
+            kinds[kind].append(pattern.strip().replace("{marker}", _ONE_MARKER))
+    return (re.compile("(?:" + "|".join(kinds["lead"]) + ")", re.I),
+            re.compile(r"\s*(?:" + "|".join(kinds["sentence"]) + ")", re.I))
+
+
+_OPENS = re.compile(r"(?:^|[。！？!?]|\.\s)\s*(?:\[\d+\]\s*)*$")  # what precedes a sentence's start
+_ENDS = re.compile(r"[。！？!?]|\.(?=\s|$)")
+
+
+def drop_source_references(text: str) -> str:
+    """The answer without "According to passage [1]," or "이는 passage [1]에서 확인할 수 있습니다.":
+    the fact stays, with the phrase's markers after its sentence when it had none of its own."""
+    lead, whole = _references()
+    # A sentence only pointing at a passage becomes its markers, after the sentence before it.
+    out = whole.sub(lambda m: " " + "".join(PLAIN_MARKER.findall(m.group())), text)
+    pos = 0
+    while (m := lead.search(out, pos)) is not None:
+        pos = m.start() + 1
+        if not _OPENS.search(out[:m.start()]):
+            continue  # mid-sentence: not a lead
+        end = _ENDS.search(out, m.end())
+        stop = end.end() if end else len(out)
+        body = out[m.end():stop]
+        after = re.match(r"\s*(?:\[\d+\]\s*)*", out[stop:])
+        have = body + (after.group() if after else "")
+        markers = "".join(x for x in PLAIN_MARKER.findall(m.group()) if x not in have)
+        if not re.search(r"\w", MARKER.sub("", body)):
+            continue  # nothing would be left of the sentence
+        body = body[:1].upper() + body[1:]
+        out = out[:m.start()] + body + (f" {markers}" if markers else "") + out[stop:]
+    out = re.sub(r"[ \t]{2,}", " ", out).strip()
     return out if re.search(r"\w", MARKER.sub("", out)) else text
 
 
