@@ -346,3 +346,16 @@ def test_the_key_figures_table_keeps_the_sources_qualifier(tiny_corpus):
     for text in (to_markdown(b, prompts), to_html(b, prompts)):
         assert "nearly 80 billion yuan" in text  # not a bare, rounder-sounding 80 billion
         assert "nearly 45" not in text  # an exact figure stays exact
+
+
+def test_cited_passages_are_shown_without_page_furniture(tiny_corpus):
+    from rag.brief.render import to_html
+
+    doc = ("温州招商简报\n\n发布时间:2024-03-01 09:00:00\n\n"
+           "温州市全年签约总额近800亿元，新开工招商项目45个。\n")
+    pipe = tiny_corpus({"wz.txt": doc})
+    b = pipe.briefer().run("温州 签约总额", "en")
+    assert any("发布时间" in c.quote for c in b.citations)  # the citation keeps the source's exact span
+    prompts = Prompts(pipe.config.prompts_dir)
+    for text in (to_markdown(b, prompts), to_html(b, prompts)):
+        assert "发布时间" not in text and "温州市全年签约总额近800亿元" in text

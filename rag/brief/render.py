@@ -7,7 +7,9 @@ import time
 from decimal import Decimal
 
 from ..figures.render import format_value, with_qualifier
+from ..ingest.clean import is_chrome
 from ..prompts import Prompts
+from ..text.sentences import display
 from .briefer import Briefing
 
 _MARK = re.compile(r"\[(\d+)\]")
@@ -53,6 +55,13 @@ def _source_line(prompts: Prompts, lang: str, s: dict) -> str:
     return f"{s['outlet'] or _t(prompts, lang, 'unknown_outlet')}, {date}, {s['language']}"
 
 
+def _shown(quote: str) -> str:
+    """A cited passage as a reader sees it: its paragraphs, page furniture (发布时间:…, □…记者) left out.
+    The citation keeps the exact source offsets; only the display drops those lines."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", quote) if p.strip() and not is_chrome(p)]
+    return " ".join(display(p, 0, len(p)) for p in paragraphs) or " ".join(quote.split())
+
+
 def _marker_of(b: Briefing, passage_id: str) -> int:
     return next((c.marker for c in b.citations if c.passage_id == passage_id), 0)
 
@@ -91,7 +100,7 @@ def to_markdown(b: Briefing, prompts: Prompts) -> str:
     out += ["", "---", ""]
     for cit in b.citations:
         out.append(f"- [{cit.marker}] `{cit.passage_id}` chars {cit.start}–{cit.end}: "
-                   f"“{' '.join(cit.quote.split())[:200]}”")
+                   f"“{_shown(cit.quote)[:200]}”")
     return "\n".join(out) + "\n"
 
 
@@ -113,7 +122,7 @@ def to_html(b: Briefing, prompts: Prompts) -> str:
     sources = "".join(f"<li>{esc(s['title'])} — {esc(_source_line(prompts, L, s))}, "
                       f"<code>{esc(s['doc'])}</code></li>" for s in b.sources)
     cites = "".join(f'<li id="c{c.marker}">[{c.marker}] <code>{esc(c.passage_id)}</code> '
-                    f"“{esc(' '.join(c.quote.split()))}”</li>" for c in b.citations)
+                    f"“{esc(_shown(c.quote))}”</li>" for c in b.citations)
     notes = "".join(f"<li><b>{esc(n.date or '—')}</b> — {linked(n.text)}"
                     + (f"<blockquote>{esc(n.quote)}</blockquote>" if n.quote else "") + "</li>" for n in b.notes)
     if b.not_covered:
