@@ -17,28 +17,23 @@ from dataclasses import dataclass, field
 
 from ..text.tokenize import tokens
 from ..types import DateCheck, Passage
-from .dates import render_date
+from .dates import CJK_DATE, YEAR, render_date
 
 _MONTH_MARKS = {"zh": ("月", "日", ""), "ko": ("월", "일", " ")}
-
-_YEAR = r"(1\d{3}|20\d{2})"
-# 1756年5月18日, 1756년 5월 18일, 1756年: a year only when it carries its year word.
-# Not a decade (1980년대, 1980年代).
-_CJK = re.compile(rf"(?<!\d){_YEAR}\s?[年년](?![대代])(?:\s?(\d{{1,2}})\s?[月월](?:\s?(\d{{1,2}})\s?[日일号])?)?")
 # 3월 15일, 3月15日: a day the text dates by its context (year 0).
 _CJK_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일号]")
-_ISO = re.compile(rf"(?<!\d){_YEAR}-(\d{{2}})-(\d{{2}})(?!\d)")
+_ISO = re.compile(rf"(?<!\d){YEAR}-(\d{{2}})-(\d{{2}})(?!\d)")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _MONTH = "|".join(m.capitalize() for m in _MONTHS)
 # May 18, 1756 / 18 May 1756 / May 1756
-_EN_MDY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+{_YEAR}\b")
-_EN_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+{_YEAR}\b")
-_EN_MY = re.compile(rf"\b({_MONTH})\s+(?:of\s+)?{_YEAR}\b")
+_EN_MDY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+{YEAR}\b")
+_EN_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+{YEAR}\b")
+_EN_MY = re.compile(rf"\b({_MONTH})\s+(?:of\s+)?{YEAR}\b")
 # A bare English year only after a word that makes it one ("in 1281"), not any four-digit number.
-_EN_YEAR = re.compile(rf"\b(?:in|since|by|from|until|till|to|before|after|during|around|circa|year)\s+{_YEAR}\b",
+_EN_YEAR = re.compile(rf"\b(?:in|since|by|from|until|till|to|before|after|during|around|circa|year)\s+{YEAR}\b",
                       re.I)
-_ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_ANY_YEAR = re.compile(rf"(?<!\d){YEAR}(?!\d)")
 # An answer's sentences: ended by 。！？!? or a full stop that is not a decimal point.
 _SENTENCE = re.compile(r"(?:[^。！？!?.]|\.(?=\d))+(?:[。！？!?]+|\.|$)")
 _MARKER = re.compile(r"\[\d+\]")
@@ -71,9 +66,10 @@ def _month(name: str) -> int:
 
 
 def date_mentions(text: str) -> list[DateMention]:
-    """Dates with a year, in Chinese, Korean and English forms, in order; overlapping forms give the longest."""
+    """Dates in Chinese, Korean and English forms, in order, with a year (a Chinese or Korean day
+    may have none: 3월 15일); of overlapping forms the longest."""
     found: list[DateMention] = []
-    for m in _CJK.finditer(text):
+    for m in CJK_DATE.finditer(text):
         style = "ko" if "년" in m.group() else "zh"
         found.append(DateMention(m.group(), m.start(), m.end(),
                                  (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)), style))

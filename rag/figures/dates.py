@@ -15,7 +15,10 @@ from ..text.tokenize import tokens
 
 _ASKS_DATE = re.compile(r"哪天|哪一天|什么时候|何时|几月几日|哪年|哪一年|언제|며칠에|몇월 며칠|몇\s?년에|"
                         r"\bwhen\b|what date|which date|which day|what day|what year|which year", re.I)
-_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)\s?[年년](?:\s?(\d{1,2})\s?[月월](?:\s?(\d{1,2})\s?[日일号])?)?")
+YEAR = r"(1\d{3}|20\d{2})"
+# 1756年5月18日, 1756년 5월 18일, 1756年: a year only when it carries its year word; not a decade (1980년대, 1980年代).
+CJK_DATE = re.compile(rf"(?<!\d){YEAR}\s?[年년](?![대代])(?:\s?(\d{{1,2}})\s?[月월](?:\s?(\d{{1,2}})\s?[日일号])?)?")
+LEAD_YEAR_MIN = 1900  # lead dates are named from news years only: that is what they were measured on
 DATE_FIT = 10.0  # a lead date's sentence is shown first, as the best-fitting figure's is (answer.py)
 # The question's own numbers (the 2023 of 2023-2027) are left out: they favour any sentence of that year.
 _DATE_WORDS = re.compile(r"^\d+$")
@@ -42,8 +45,10 @@ def rank_dates(query_words: set[str], doc: str, text: str, sentences: list[tuple
     for i, (s, e) in enumerate(sentences):
         here = q & set(tokens(text[s:e]))
         after = q & set(tokens(text[sentences[i + 1][0]:sentences[i + 1][1]])) if i + 1 < len(sentences) else set()
-        for m in _DATE.finditer(text, s, e):
+        for m in CJK_DATE.finditer(text, s, e):
             year, month, day = m.group(1), m.group(2), m.group(3)
+            if int(year) < LEAD_YEAR_MIN:
+                continue
             key = "-".join(x.zfill(2) for x in (year, month, day) if x)
             # A full date answers "on what date" better than a bare year.
             score = len(here) + 0.5 * len(after - here) + 0.5 * (key.count("-"))
