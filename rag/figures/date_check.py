@@ -17,15 +17,11 @@ from dataclasses import dataclass, field
 
 from ..text.tokenize import tokens
 from ..types import DateCheck, Passage
-from .dates import CJK_DATE, YEAR, render_date
+from .dates import CJK_DATE, CJK_DAY, MONTH_NUMBER, MONTHS, YEAR, render_date
 
 _MONTH_MARKS = {"zh": ("月", "日", ""), "ko": ("월", "일", " ")}
-# 3월 15일, 3月15日: a day the text dates by its context (year 0).
-_CJK_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일号]")
 _ISO = re.compile(rf"(?<!\d){YEAR}-(\d{{2}})-(\d{{2}})(?!\d)")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_MONTH = "|".join(m.capitalize() for m in _MONTHS)
+_MONTH = "|".join(MONTHS)
 # May 18, 1756 / 18 May 1756 / May 1756
 _EN_MDY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+{YEAR}\b")
 _EN_DMY = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+{YEAR}\b")
@@ -62,7 +58,7 @@ class DateVerification:
 
 
 def _month(name: str) -> int:
-    return _MONTHS.index(name.lower()) + 1
+    return MONTH_NUMBER[name.lower()]
 
 
 def date_mentions(text: str) -> list[DateMention]:
@@ -73,7 +69,7 @@ def date_mentions(text: str) -> list[DateMention]:
         style = "ko" if "년" in m.group() else "zh"
         found.append(DateMention(m.group(), m.start(), m.end(),
                                  (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)), style))
-    for m in _CJK_DAY.finditer(text):
+    for m in CJK_DAY.finditer(text):  # a day the text dates by its context: year 0
         style = "ko" if "월" in m.group() else "zh"
         found.append(DateMention(m.group(), m.start(), m.end(), (0, int(m.group(1)), int(m.group(2))), style))
     for m in _ISO.finditer(text):

@@ -18,6 +18,8 @@ _ASKS_DATE = re.compile(r"哪天|哪一天|什么时候|何时|几月几日|哪�
 YEAR = r"(1\d{3}|20\d{2})"
 # 1756年5月18日, 1756년 5월 18일, 1756年: a year only when it carries its year word; not a decade (1980년대, 1980年代).
 CJK_DATE = re.compile(rf"(?<!\d){YEAR}\s?[年년](?![대代])(?:\s?(\d{{1,2}})\s?[月월](?:\s?(\d{{1,2}})\s?[日일号])?)?")
+# 3월 15일, 3月15日: a day without its year.
+CJK_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일号]")
 LEAD_YEAR_MIN = 1900  # lead dates are named from news years only: that is what they were measured on
 DATE_FIT = 10.0  # a lead date's sentence is shown first, as the best-fitting figure's is (answer.py)
 # The question's own numbers (the 2023 of 2023-2027) are left out: they favour any sentence of that year.
@@ -56,8 +58,9 @@ def rank_dates(query_words: set[str], doc: str, text: str, sentences: list[tuple
     return sorted(out, key=lambda c: -c.score)
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
+MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 
 
 def render_date(key: str, lang: str) -> str:
@@ -65,7 +68,7 @@ def render_date(key: str, lang: str) -> str:
     parts = [int(x) for x in key.split("-")]
     if lang == "en":
         y, m, d = (parts + [0, 0])[:3]
-        return " ".join(str(x) for x in ((d or ""), _MONTHS[m - 1] if m else "", y) if x)
+        return " ".join(str(x) for x in ((d or ""), MONTHS[m - 1] if m else "", y) if x)
     marks = ("年", "月", "日") if lang == "zh" else ("년", "월", "일")
     sep = "" if lang == "zh" else " "
     return sep.join(f"{x}{mark}" for x, mark in zip(parts, marks, strict=False))

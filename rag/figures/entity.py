@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..text.tokenize import tokens
 from .context import entities_in
+from .dates import CJK_DAY, MONTH_NUMBER
 
 _ASKS_ENTITY = re.compile(r"谁|哪家|哪个|哪座|哪一?(?:城市|公司|企业|单位|部门)|什么(?:公司|企业|城市)|누구|어느|"
                           r"어떤\s?(?:회사|기업|도시|단위)|무슨\s?(?:회사|기업)|\bwho\b|\bwhom\b|"
@@ -28,9 +29,6 @@ _TITLES = "书记|市长|省长|主任|董事长|总经理|서기|시장|성장|
 # A person's name: two or three characters right beside a title (省委书记张庆伟, 주임 허근은, 곽령계 서기는).
 _PERSON = re.compile(rf"(?:{_TITLES})\s?(?:[\u4e00-\u9fff]{{2,3}}|[가-힣]{{2,3}}(?=[은는이가을를의,\s]))|"
                      rf"(?:[\u4e00-\u9fff]{{2,3}}|(?<![가-힣])[가-힣]{{2,3}})\s?(?:{_TITLES})")
-_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                       "september", "october", "november", "december"), 1)}
-_DAY_CJK = re.compile(r"(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일号]")
 _DAY_EN = re.compile(r"(\d{1,2})\s+([A-Z][a-z]+)|([A-Z][a-z]+)\s+(\d{1,2})\b")
 DAY_FIT = 3.0  # the question's own day (on 20 May 2024) in a sentence (5월 20일 오전) weighs like three words
 
@@ -41,11 +39,11 @@ def asks_entity(question: str) -> bool:
 
 def days(text: str) -> set[tuple[int, int]]:
     """(month, day) pairs written in `text`: 5月9日, 5월 20일, 20 May, May 20."""
-    out = {(int(m), int(d)) for m, d in _DAY_CJK.findall(text)}
+    out = {(int(m), int(d)) for m, d in CJK_DAY.findall(text)}
     for d1, m1, m2, d2 in _DAY_EN.findall(text):
         month, day = (m1, d1) if d1 else (m2, d2)
-        if month.lower() in _MONTHS:
-            out.add((_MONTHS[month.lower()], int(day)))
+        if month.lower() in MONTH_NUMBER:
+            out.add((MONTH_NUMBER[month.lower()], int(day)))
     return out
 
 
