@@ -359,3 +359,11 @@ def test_cited_passages_are_shown_without_page_furniture(tiny_corpus):
     prompts = Prompts(pipe.config.prompts_dir)
     for text in (to_markdown(b, prompts), to_html(b, prompts)):
         assert "发布时间" not in text and "温州市全年签约总额近800亿元" in text
+
+
+def test_a_developments_quote_is_the_body_sentence_not_the_headline_stating_the_same_figure(tiny_corpus):
+    doc = ("温州招商简报\n\n发布时间:2024-03-01 09:00:00\n\n温州签约额800亿 创新高\n\n"
+           "温州市全年签约总额达到800亿元，新开工招商项目45个。\n")
+    pipe = tiny_corpus({"wz.txt": doc}, ["温州市全年签约总额达到800亿元。"])
+    b = pipe.briefer().run("温州 签约总额", "zh")
+    assert [n.quote for n in b.notes if n.kind == "model"] == ["温州市全年签约总额达到800亿元，新开工招商项目45个。"]

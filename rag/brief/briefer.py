@@ -26,7 +26,7 @@ from ..llm.base import ChatModel
 from ..prompts import Prompts
 from ..retrieval import HybridRetriever
 from ..text import glossary
-from ..text.sentences import display
+from ..text.sentences import display, is_heading
 from ..types import Article, Citation, Conflict, Figure, FigureCheck, Passage
 from .names import invented_names
 from .notes import NoteCache
@@ -397,8 +397,14 @@ class Briefer:
         """The source sentence a reader checks the note against: the one holding the note's first
         figure, else the passage's most figure-dense sentence."""
         text = self.articles[p.doc].text
+        own = self._of_passage.get(p.id, [])
         for c in checks:
-            f = next((f for f in self._of_passage.get(p.id, []) if c.supported and f.text == c.source_text), None)
+            holding = [f for f in own if c.supported and f.text == c.source_text]
+            # A headline states the figure too ("500个项目近5000亿签约额 达目标"); the body's sentence says what it is.
+            same = [g for g in own if holding and g.value == holding[0].value
+                    and (g.unit == holding[0].unit or not g.unit or not holding[0].unit)]
+            f = next((g for g in holding + same if not is_heading(text, (g.sentence_start, g.sentence_end))),
+                     holding[0] if holding else None)
             if f is not None:
                 return " ".join(text[f.sentence_start:f.sentence_end].split())
         if not p.sentences:
