@@ -59,7 +59,7 @@ def rank_dates(query_words: set[str], doc: str, text: str, sentences: list[tuple
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+          "November", "December")
 MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS, 1)}
 
 
