@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import figures
 from ..figures.parse import parse_figures
+from ..figures.verify import SENTENCE_END
 from ..ingest import lang as langid
 
 NOT_FOUND = "NOT_FOUND"
@@ -106,7 +107,6 @@ def _references() -> tuple[re.Pattern, re.Pattern]:
 
 
 _OPENS = re.compile(r"(?:^|[。！？!?]|\.\s)\s*(?:\[\d+\]\s*)*$")  # what precedes a sentence's start
-_ENDS = re.compile(r"[。！？!?]|\.(?=\s|$)")
 
 
 def drop_source_references(text: str) -> str:
@@ -120,7 +120,7 @@ def drop_source_references(text: str) -> str:
         pos = m.start() + 1
         if not _OPENS.search(out[:m.start()]):
             continue  # mid-sentence: not a lead
-        end = _ENDS.search(out, m.end())
+        end = SENTENCE_END.search(out, m.end())
         stop = end.end() if end else len(out)
         body = out[m.end():stop]
         after = re.match(r"\s*(?:\[\d+\]\s*)*", out[stop:])

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..text.tokenize import tokens
 from ..types import DateCheck, Passage
 from .dates import CJK_DATE, CJK_DAY, MONTH_NUMBER, MONTHS, YEAR, render_date
+from .verify import SENTENCE_END
 
 _MONTH_MARKS = {"zh": ("月", "日", ""), "ko": ("월", "일", " ")}
 _ISO = re.compile(rf"(?<!\d){YEAR}-(\d{{2}})-(\d{{2}})(?!\d)")
@@ -30,8 +31,6 @@ _EN_MY = re.compile(rf"\b({_MONTH})\s+(?:of\s+)?{YEAR}\b")
 _EN_YEAR = re.compile(rf"\b(?:in|since|by|from|until|till|to|before|after|during|around|circa|year)\s+{YEAR}\b",
                       re.I)
 _ANY_YEAR = re.compile(rf"(?<!\d){YEAR}(?!\d)")
-# An answer's sentences: ended by 。！？!? or a full stop that is not a decimal point.
-_SENTENCE = re.compile(r"(?:[^。！？!?.]|\.(?=\d))+(?:[。！？!?]+|\.|$)")
 _MARKER = re.compile(r"\[\d+\]")
 _BRACKETS = re.compile(r"[()（）]")
 
@@ -129,7 +128,9 @@ def _not_coarser(source: Key, answer: Key) -> bool:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    """The answer's sentences as offsets, cut where verify.py cuts them."""
+    cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b].strip()]
 
 
 def _segments(text: str) -> list[tuple[int, int]]:

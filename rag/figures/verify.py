@@ -19,7 +19,7 @@ from .parse import UNIT_CLASS, Mention, digits, numbers, parse_figures, spelled_
 from .render import _plain, english_amount, format_value, with_qualifier
 
 _MARKER = re.compile(r"\[\d+\]")
-_SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
+SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")  # an answer sentence's end: not 289.36's point
 ROUNDING = Decimal("0.03")  # a figure within 3% of the source's is the source's, rounded
 CITED_TIERS = 2  # of _check's tiers, those the answer cites: its sentence's passages, then the others
 
@@ -220,7 +220,7 @@ class FigureVerifier:
 
 def _sentence_of(text: str, pos: int) -> str:
     start = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in SENTENCE_END.finditer(text):
         if m.end() <= pos:
             start = m.end()
         else:
