@@ -41,6 +41,7 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
     from .index.search import LocalSearch, Search
     from .index.store import IndexStore, StoredIndex
     from .retrieval import HybridRetriever
+    from .text import dictionary
     from .types import Passage
 
     class _Cached:
@@ -92,7 +93,10 @@ def retrieval_scaling(config: Config, embedder, sizes: list[int], queries: list[
             for name, backend in backends.items():
                 for mode in ("bm25", "dense", "hybrid"):
                     r = HybridRetriever(stored, cached, mode, config.top_k, config.candidates, config.rrf_k,
-                                        config.bridge, config.language_quota, search=backend)
+                                        config.bridge, config.language_quota, search=backend,
+                                        dictionary=dictionary.load if config.dictionary_weight > 0 else None,
+                                        dictionary_weight=config.dictionary_weight,
+                                        dictionary_senses=config.dictionary_senses)
                     times, same = [], 0
                     for q in queries:
                         t = time.perf_counter()

@@ -14,6 +14,7 @@ from .llm.factory import make_llm
 from .prompts import Prompts
 from .retrieval import HybridRetriever
 from .sentences_dense import SentenceSimilarity
+from .text import dictionary
 from .types import Answer
 
 
@@ -46,7 +47,9 @@ class Pipeline:
         self.load_s["embedder"] = time.perf_counter() - t
         c = self.config
         self.retriever = HybridRetriever(self.index, self.embedder, c.retrieval_mode, c.top_k, c.candidates,
-                                         c.rrf_k, c.bridge, c.language_quota, store.search(self.index, c.bridge))
+                                         c.rrf_k, c.bridge, c.language_quota, store.search(self.index, c.bridge),
+                                         dictionary.load if c.dictionary_weight > 0 else None,
+                                         c.dictionary_weight, c.dictionary_senses)
         if llm:
             t = time.perf_counter()
             self.llm.warm_up()

@@ -4,7 +4,7 @@ in process over llama-index's FAISS store, or in PostgreSQL); fusion and quotas 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +16,7 @@ from .index.search import LocalSearch, Search, scored_by_similarity
 from .index.store import StoredIndex
 from .ingest import lang as langid
 from .text.bridge import AliasTable
+from .text.dictionary import Dictionary
 from .text.tokenize import tokens
 from .types import Hit, Passage
 
@@ -91,8 +92,14 @@ class RetrievalResult:
 class HybridRetriever(BaseRetriever):
     def __init__(self, index: StoredIndex, embedder: QueryEmbedder, mode: str = "hybrid", top_k: int = 5,
                  candidates: int = 30, rrf_k: int = 5, bridge: bool = True, language_quota: int = 1,
-                 search: Search | None = None):
+                 search: Search | None = None, dictionary: Callable[[], Dictionary] | None = None,
+                 dictionary_weight: float = 1.0, dictionary_senses: int = 3):
+        """`dictionary` loads an English-Chinese dictionary (on the first English question): its
+        words for the question's phrases, `dictionary_senses` a phrase at most, make one more
+        keyword ranking, fused at `dictionary_weight`."""
         super().__init__()
+        if dictionary_weight < 0 or dictionary_senses < 1:
+            raise ValueError("dictionary_weight must be >= 0 and dictionary_senses >= 1")
         if mode not in MODES:
             raise ValueError(f"retrieval mode must be one of {MODES}")
         self.passages = index.passages
@@ -104,6 +111,9 @@ class HybridRetriever(BaseRetriever):
         self.languages = sorted({p.language for p in self.passages})
         self._last: tuple[tuple[str, int, tuple[str, ...]], RetrievalResult] | None = None  # the latest search
         self.backend: Search = search or LocalSearch(index, bridge)
+        self._load_dictionary = dictionary if {"zh", "ko"} & set(self.languages) else None
+        self._dictionary: Dictionary | None = None
+        self.dictionary_weight, self.dictionary_senses = dictionary_weight, dictionary_senses
 
     def query_tokens(self, query: str) -> list[str]:
         toks = tokens(query, bridge=self.bridge)
@@ -111,6 +121,27 @@ class HybridRetriever(BaseRetriever):
             for form in self.aliases.expansions(query):
                 toks.extend(tokens(form, bridge=True))
         return toks
+
+    def dictionary_tokens(self, query: str) -> list[str]:
+        """The keyword tokens of the Chinese words the dictionary gives an English question's
+        phrases: per phrase, its first `dictionary_senses` words the corpus writes (all their
+        bigrams in some passage); [] for other questions or without a dictionary."""
+        if self._load_dictionary is None or self.mode == "dense" or langid.detect(query) != "en":
+            return []
+        if self._dictionary is None:
+            self._dictionary = self._load_dictionary()
+        out: list[str] = []
+        for match in self._dictionary.lookup(query):
+            kept = 0
+            for word in match.words:
+                toks = tokens(word, bridge=self.bridge)
+                shares = self.backend.shares(toks)
+                if toks and all(shares.get(t, 0.0) > 0 for t in toks):
+                    out.extend(toks)
+                    kept += 1
+                    if kept == self.dictionary_senses:
+                        break
+        return out
 
     def term_shares(self, toks: list[str]) -> dict[str, float]:
         """The share of passages holding each token."""
@@ -155,6 +186,10 @@ class HybridRetriever(BaseRetriever):
         t0 = time.perf_counter()
         asked = self._rankings(query)
         rankings, weights, qtoks = dict(asked.rankings), dict(asked.weights), list(asked.tokens)
+        looked_up = self.dictionary_tokens(query) if self.dictionary_weight > 0 else []
+        if looked_up:
+            rankings["bm25~dict"] = self.backend.keyword(looked_up, self.candidates)
+            weights["bm25~dict"] = self.dictionary_weight
         for n, words in enumerate(also, start=1):
             other = self._rankings(words, f"~{n}")
             rankings.update(other.rankings)

@@ -38,6 +38,9 @@ from tests.conftest import SEEDS
     ("about 3,000 tonnes", "3000", "tonnes", "about"),
     ("선박 핵심부품 14세트를 맞춤 제작", "14", "sets", ""),
     ("a 58 percent rise", "58", "%", ""),
+    ("반기문을 비롯한 3인의 대표단", "3", "people", ""),
+    ("대한민국의 7인조 보이 그룹", "7", "people", ""),
+    ("the band's 7 members", "7", "people", ""),
 ])
 def test_surface_forms(text, value, unit, qualifier):
     (f,) = [f for f in parse_figures(text) if not f.is_bare]
@@ -46,7 +49,7 @@ def test_surface_forms(text, value, unit, qualifier):
 
 @pytest.mark.parametrize("text", ["2024-10-18 15:50:15", "제8회 중러박람회", "5월 20일 오전", "2017年12月17日",
                                   "CN23-0019", "与万科合作", "跨越千里", "最近3年", "中俄建交75周年",
-                                  "数万名游客", "十几亿元", "수십억원"])
+                                  "数万名游客", "十几亿元", "수십억원", "화면은 3인치", "2인자로 꼽힌다"])
 def test_dates_ordinals_and_words_are_not_figures(text):
     assert [f for f in parse_figures(text) if not f.is_bare] == []
 

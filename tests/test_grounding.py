@@ -43,6 +43,28 @@ def test_words_every_passage_or_no_passage_uses_do_not_count(corpus):
     assert g is not None and "城市" not in g.terms and "什么" not in g.terms
 
 
+def test_how_the_question_asks_is_not_what_it_is_about(corpus):
+    check = GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.5)
+    g = check.run("北辰站是什么时候被建成的？", "zh", ["station.txt"])
+    assert g is not None and not any(set(t) & set("是什么时候被的") for t in g.terms + g.unseen), g
+
+
+def test_a_name_no_passage_writes_counts_as_missing(corpus):
+    # 南湖桥 appears nowhere: the station article answers for another station.
+    check = GroundingCheck(_articles(corpus), _shares(corpus), share_max=0.5)
+    g = check.run("南湖桥站有几个出入口？", "zh", ["station.txt"])
+    assert g is not None and {"南湖", "湖桥"} <= set(g.unseen) and g.missing_share > 0.5, g
+
+
+def test_one_unseen_bigram_between_seen_ones_is_not_a_name():
+    from rag.answering.grounding import unseen_runs
+
+    seen = {"北辰", "出入"}.__contains__
+    assert unseen_runs(["北辰", "辰站", "出入"], seen) == []  # 辰站 alone: two words side by side
+    assert unseen_runs(["北辰", "南湖", "湖桥", "出入"], seen) == ["南湖", "湖桥"]
+    assert unseen_runs(["南湖", "出入", "湖桥"], seen) == []  # not one span of the question
+
+
 def test_no_judgement_across_languages_or_on_too_few_words(corpus):
     articles = _articles(corpus)
     check = GroundingCheck(articles, _shares(corpus), share_max=0.5)

@@ -13,7 +13,7 @@ from .measure import measure_phrase
 from .parse import parse_figures, unit_in
 from .render import _plain
 
-FIGURES_CODE_VERSION = 8  # bump when extraction code changes; stored indexes then re-extract on load
+FIGURES_CODE_VERSION = 9  # bump when extraction code changes; stored indexes then re-extract on load
 
 
 @lru_cache(maxsize=1)

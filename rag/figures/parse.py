@@ -29,7 +29,9 @@ UNITS: dict[str, str] = {
     # A bare 원 is read as yuan here; extraction makes it won where its article is South Korean.
     "韩元": "won", "韓元": "won", "won": "won", "KRW": "won",
     # people
-    "人次": "person-times", "人": "people", "名": "people", "명": "people", "people": "people",
+    # 인 is the Sino-Korean counter of people: 3인의 대표단, 7인조 (a seven-member group).
+    "人次": "person-times", "人": "people", "名": "people", "명": "people", "인조": "people", "인": "people",
+    "people": "people", "members": "people",
     "persons": "people", "person": "people", "cadres": "people", "officials": "people", "tourists": "people",
     "visitors": "people", "talents": "people", "workers": "people", "residents": "people",
     # mass
@@ -99,7 +101,11 @@ _CJK_SCALE = "[亿億억万萬만千천조兆]"
 _EN_SCALE = r"(?:trillion|billion|million|thousand|bn|mn)\b"
 _ASCII_UNITS = sorted((u for u in UNITS if u.isascii() and u[0].isalpha()), key=len, reverse=True)
 _CJK_UNITS = sorted((u for u in UNITS if not (u.isascii() and u[0].isalpha())), key=len, reverse=True)
-_UNIT_RE = ("(?:" + "|".join(re.escape(u) for u in _CJK_UNITS) + "|(?:(?:[A-Za-z-]+\\s){0,2}?)(?:"
+# Where a unit's letters begin a longer word: 3인치 is three inches, 2인자 a number two, not people.
+_UNIT_NOT_BEFORE = {"인": "치자"}
+_UNIT_RE = ("(?:" + "|".join(re.escape(u) + (f"(?![{_UNIT_NOT_BEFORE[u]}])" if u in _UNIT_NOT_BEFORE else "")
+                             for u in _CJK_UNITS)
+            + "|(?:(?:[A-Za-z-]+\\s){0,2}?)(?:"
             + "|".join(re.escape(u) for u in _ASCII_UNITS) + r")\b)")
 _QUAL_BEFORE = "|".join(sorted((re.escape(w) for ws in QUALIFIERS.values() for w in ws), key=len, reverse=True))
 
