@@ -260,6 +260,29 @@ def test_a_sentence_that_echoes_the_question_is_dropped(raw, expected):
 
 
 @pytest.mark.parametrize("raw, expected", [
+    ("등대지기는 모두 4명인가? [1]", "등대지기는 모두 4명이다. [1]"),
+    ("항로는 12 구간인가. [1]", "항로는 12 구간이다. [1]"),
+    ("배는 초당 29.97 미터로 나아가는가? [1]", "배는 초당 29.97 미터로 나아간다. [1]"),
+    ("선원은 1972년에 3명을 뽑았는가? [1]", "선원은 1972년에 3명을 뽑았다. [1]"),
+    ("어부는 하루 2톤을 잡는가? [1]", "어부는 하루 2톤을 잡는다. [1]"),
+    ("회원은 7명입니까? [1]", "회원은 7명입니다. [1]"),
+    ("北辰站有6个出入口吗？[1]", "北辰站有6个出入口。[1]"),
+])
+def test_a_question_that_alone_states_the_answer_is_made_a_statement(raw, expected):
+    from rag.answering.prose import drop_echoed_questions
+
+    assert drop_echoed_questions(raw) == expected
+
+
+@pytest.mark.parametrize("sentence", ["등대는 1901년에 세워졌다.", "그중 하나.", "바빴으니까.", "北辰站有几个出入口？",
+                                      "How many exits are there?"])
+def test_statements_and_open_questions_are_not_rewritten(sentence):
+    from rag.answering.prose import declarative
+
+    assert declarative(sentence) == sentence
+
+
+@pytest.mark.parametrize("raw, expected", [
     ("According to passage [1], the bridge opened in 1901.", "The bridge opened in 1901. [1]"),
     ("According to the first paragraph, the bridge opened in 1901. [1]", "The bridge opened in 1901. [1]"),
     ("大桥很长。[1] 根据第1段，大桥于1901年通车。[1]", "大桥很长。[1] 大桥于1901年通车。[1]"),

@@ -122,3 +122,16 @@ def test_a_figure_is_verified_only_when_its_sentence_is_about_the_question():
     # An unsupported figure beside an off-question sentence: the supported one is not "verified" either.
     both = render_answer(_answer(False, supported=False))
     assert "not supported" in both and "verified" not in both
+
+
+def test_cited_sources_show_the_article_without_its_page_furniture():
+    from rag.types import Article, Citation
+    from rag.ui.services import render_sources
+
+    text = "北辰站开通\n发布时间:2024-05-01 09:00\n北辰站共设出入口六个。\n编辑：王明\n车站于二零一九年投入使用。"
+    start = text.index("北辰站共设")
+    art = Article("s.txt", text, "sha", "zh", "北辰站开通", False, "", False, "", "utf-8")
+    cite = Citation(1, "s.txt", "北辰站开通", "", "s.txt#0", start, start + 11, text[start:start + 11])
+    shown = render_sources([cite], {"s.txt": art})
+    assert "<mark>北辰站共设出入口六个。</mark>" in shown and "投入使用" in shown
+    assert "发布时间" not in shown and "编辑" not in shown

@@ -68,10 +68,56 @@ def claims(text: str, marker: str) -> list[str]:
     return [c for c in out if c]
 
 
+_KO_PAST = "었았였했겠됐갔왔졌"  # a stem ending in a past or future marker takes 다 directly
+_KO_QUESTION = re.compile(r"(?P<stem>[\uac00-\ud7a3]*?)(?P<end>입니까|습니까|니까|인가요|인가|는가|나)"
+                          r"(?P<stop>\s*[?？.]?\s*)$")
+_ZH_QUESTION = re.compile(r"(?P<body>.*?[\d\u4e00-\u9fff%％])吗?\s*[?？]\s*$", re.S)
+
+
+def _with_n(syllable: str) -> str:
+    """A Hangul syllable with ㄴ as its final consonant, when it has none (지 -> 진)."""
+    o = ord(syllable) - 0xAC00
+    return chr(ord(syllable) + 4) if 0 <= o < 11172 and o % 28 == 0 else ""
+
+
+def declarative(sentence: str) -> str:
+    """A Korean or Chinese sentence that asks what it states ("…4명인가?", "…12 마디인가.",
+    "…有4个出入口吗？") as a statement ("…4명이다.", "…有4个出入口。"); other sentences as they are.
+    Korean in the plain style the answers use: 인가 -> 이다, 했는가 -> 했다, 지는가 -> 진다,
+    먹는가 -> 먹는다, 입니까 -> 입니다."""
+    body = sentence.rstrip()
+    m = _KO_QUESTION.search(body)
+    if m and m.group("stem") + m.group("end") and re.search(r"[\uac00-\ud7a3]$", body.rstrip("?？. ")):
+        stem, end = m.group("stem"), m.group("end")
+        if end in ("입니까", "습니까") or (end == "니까" and stem and (ord(stem[-1]) - 0xAC00) % 28 == 17):
+            said = stem + end[:-1] + "다"  # 합니까 -> 합니다 (ㅂ before 니까); not 이니까, "because"
+        elif end == "니까":
+            return sentence
+        elif end == "인가요":
+            said = stem + "입니다"
+        elif end == "인가":
+            said = stem + "이다"
+        elif not stem:
+            return sentence
+        elif end == "나" and stem[-1] not in _KO_PAST:
+            return sentence  # 나 ends statements too ("…나"): only a past "했나" surely asks
+        elif stem[-1] in _KO_PAST or stem.endswith(("있", "없")) or end == "나":
+            said = stem + "다"
+        else:
+            n = _with_n(stem[-1])
+            said = (stem[:-1] + n + "다") if n else (stem + "는다")
+        return body[:m.start()] + said + "."
+    z = _ZH_QUESTION.match(body)
+    if z and langid.detect(body) == "zh" and not re.search(r"[什哪谁几怎多]", z.group("body")[-8:]):
+        return z.group("body") + "。"
+    return sentence
+
+
 def drop_echoed_questions(text: str) -> str:
     """The answer without sentences that end as a question (the small model sometimes restates the
     question, "…인가? [1]", after answering it). A question holding a number the rest does not is
-    kept, as is everything when nothing else would be left."""
+    kept, made a statement where the language allows (`declarative`), as is everything when
+    nothing else would be left."""
     sentences: list[list[str]] = []  # [body, markers that follow it]
     for piece in _SENTENCE_END.split(text):
         lead = _LEADING_MARKERS.match(piece)
@@ -81,10 +127,13 @@ def drop_echoed_questions(text: str) -> str:
         sentences.append([piece, ""])
 
     def question(body: str) -> bool:
-        return body.rstrip().endswith(("?", "？"))
+        return body.rstrip().endswith(("?", "？")) or declarative(body) != body
+
+    def spaced(said: str, body: str) -> str:  # the whitespace the sentence had after it
+        return said + body[len(body.rstrip()):]
 
     rest = "".join(b for b, _ in sentences if not question(b))
-    kept = [b + m for b, m in sentences
+    kept = [(b if not question(b) else spaced(declarative(b), b)) + m for b, m in sentences
             if not question(b) or figures.numbers(b) - figures.numbers(rest)]
     out = "".join(kept).strip()
     return out if re.search(r"\w", MARKER.sub("", out)) else text

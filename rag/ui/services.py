@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import BadInput, RagError
 from ..figures.render import english_amount
 from ..ingest import SUFFIXES
+from ..ingest.clean import is_furniture
 from ..types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
@@ -331,6 +332,12 @@ def render_answer(ans: Answer) -> str:
     return text.replace("\n", "<br>") + ("<div class='badges'>" + " ".join(badges) + "</div>" if badges else "")
 
 
+def _without_furniture(text: str) -> str:
+    """Context around a quote without its page-furniture lines (发布时间:…, 편집/기자:…): the reader
+    sees the article, while the marked quote keeps its exact source offsets."""
+    return "\n".join(line for line in text.split("\n") if not (line.strip() and is_furniture(line)))
+
+
 def render_sources(citations: list[Citation], articles: dict) -> str:
     out = []
     for c in citations:
@@ -338,8 +345,9 @@ def render_sources(citations: list[Citation], articles: dict) -> str:
         if a is None:
             continue
         lo, hi = max(0, c.start - 160), min(len(a.text), c.end + 160)
-        body = ("…" * (lo > 0) + html.escape(a.text[lo:c.start]) + "<mark>" + html.escape(a.text[c.start:c.end])
-                + "</mark>" + html.escape(a.text[c.end:hi]) + "…" * (hi < len(a.text)))
+        body = ("…" * (lo > 0) + html.escape(_without_furniture(a.text[lo:c.start])) + "<mark>"
+                + html.escape(a.text[c.start:c.end]) + "</mark>" + html.escape(_without_furniture(a.text[c.end:hi]))
+                + "…" * (hi < len(a.text)))
         out.append(f"<details id='cite-{c.marker}' open><summary>[{c.marker}] {html.escape(a.title)} — "
                    f"{html.escape(a.date)} · <code>{html.escape(a.doc)}</code> · chars {c.start}–{c.end}</summary>"
                    f"<div class='source'>{body.replace(chr(10), '<br>')}</div></details>")
