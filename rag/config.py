@@ -73,6 +73,9 @@ class Config:
     # 56, from 54. On seeds-dev's 19 English questions first 16 -> 14, top 5 18 -> 18.
     dictionary_weight: float = 1.0
     dictionary_senses: int = 3
+    # The prompt names up to this many of those phrases with the word the shown passages use for
+    # them ("divisor = 约数"; rag/answering/answerer.py); 0 = none.
+    dictionary_terms: int = 4
     retrieval_mode: str = "hybrid"  # hybrid | bm25 | dense
     bridge: bool = True  # cross-script Chinese <-> Korean name bridge
     # How much a sentence's dense similarity to the question (0..1 within the question) adds to

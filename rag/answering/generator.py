@@ -74,8 +74,12 @@ class Generator:
         return gen
 
     def messages(self, question: str, blocks: list[ContextBlock], language: str, lead: Lead | None = None,
-                 insist_language: bool = False) -> list[dict]:
+                 insist_language: bool = False, terms: Sequence[tuple[str, str]] = ()) -> list[dict]:
+        """`terms`: the question's words with the passages' words for them ("prime number", "素数")."""
         hint = self.hint(blocks, language, lead or Lead())
+        if terms:
+            hint += self.prompts.render("answer_hint_terms.txt",
+                                        terms="; ".join(f"{en} = {zh}" for en, zh in terms)) + "\n"
         passages = "\n".join(
             self.prompts.render("passage.txt", marker=b.marker, date=b.hit.passage.date or "undated",
                                 text=block_text(b, self.articles))
